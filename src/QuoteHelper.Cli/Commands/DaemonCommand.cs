@@ -1,0 +1,101 @@
+using System.CommandLine;
+using QuoteHelper.Daemon;
+using QuoteHelper.Quoting.Simulation;
+
+namespace QuoteHelper.Cli.Commands;
+
+/// <summary><c>quote-helper daemon</c>: the AESM-compatible service in the foreground, on the simulated platform.</summary>
+internal static class DaemonCommand
+{
+    public const string DefaultStateDirectory = "/var/lib/quote-helper";
+
+    public static Command Create()
+    {
+        var socket = CommonOptions.Socket();
+        var stateDir = new Option<string>("--state-dir")
+        {
+            Description = "Directory of the simulated platform's persistent state (created 0700 on first start).",
+            DefaultValueFactory = _ => DefaultStateDirectory,
+        };
+        var socketMode = new Option<string>("--socket-mode")
+        {
+            Description = "Octal mode of the socket file; 0666 lets any local user connect, as Intel's aesmd does.",
+            DefaultValueFactory = _ => "0666",
+        };
+        var readTimeout = new Option<double>("--read-timeout")
+        {
+            Description = "Seconds a client has to send its whole request before it is disconnected.",
+            DefaultValueFactory = _ => 10,
+        };
+        var maxConnections = new Option<int>("--max-connections")
+        {
+            Description = "Most connections served at once; more are closed without a reply.",
+            DefaultValueFactory = _ => 1024,
+        };
+        var shutdownTimeout = new Option<double>("--shutdown-timeout")
+        {
+            Description = "Seconds to finish requests in flight after SIGTERM.",
+            DefaultValueFactory = _ => 30,
+        };
+        var jsonLogs = new Option<bool>("--json-logs") { Description = "Log one JSON object per line." };
+        var qeSvn = new Option<ushort?>("--qe-svn") { Description = "Run a simulated QE with this ISVSVN (a QE update when it differs from the state)." };
+        var pceSvn = new Option<ushort?>("--pce-svn") { Description = "Run a simulated PCE with this ISVSVN (re-issues the PCK certificate)." };
+        var cpuSvn = new Option<string?>("--cpu-svn") { Description = "Simulated CPUSVN, 32 hex digits (re-issues the PCK certificate)." };
+        var lazyKey = new Option<bool>("--lazy-attestation-key")
+        {
+            Description = "Behave like Intel's aesmd: answer 42 until a client's InitQuoteEx certifies the key (default: load it at start).",
+        };
+
+        var command = new Command("daemon", "Run the AESM-compatible quote service in the foreground (simulated platform).")
+        {
+            socket, stateDir, socketMode, readTimeout, maxConnections, shutdownTimeout, jsonLogs, qeSvn, pceSvn, cpuSvn, lazyKey,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var options = new AesmDaemonOptions
+                {
+                    SocketPath = Path.GetFullPath(parse.GetValue(socket)!),
+                    SocketMode = CommonOptions.ParseMode(parse.GetValue(socketMode)!),
+                    ReadTimeout = TimeSpan.FromSeconds(parse.GetValue(readTimeout)),
+                    MaxConnections = parse.GetValue(maxConnections),
+                    ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
+                    JsonLogs = parse.GetValue(jsonLogs),
+                };
+                var platformOptions = new SimulatedPlatformOptions
+                {
+                    QeSvn = parse.GetValue(qeSvn),
+                    PceSvn = parse.GetValue(pceSvn),
+                    CpuSvn = parse.GetValue(cpuSvn) is { } hex ? CommonOptions.ParseFixedHex(hex, 16, "--cpu-svn") : null,
+                    EagerAttestationKey = !parse.GetValue(lazyKey),
+                };
+
+                await using var daemon = await SimulationDaemon.StartAsync(options, parse.GetValue(stateDir)!, platformOptions,
+                    TimeProvider.System, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var identity = daemon.Backend.Identity;
+                Console.Out.WriteLine($"quote-helper: listening on {options.SocketPath} (mode {CommonOptions.Octal(options.SocketMode)}, " +
+                    $"{identity.Mode}, QE SVN {identity.QeSvn}, PCE SVN {identity.PceSvn})");
+                Console.Out.Flush();
+                await daemon.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+                return 0;
+            }
+            catch (CliUsageException e)
+            {
+                await Console.Error.WriteLineAsync($"quote-helper daemon: {e.Message}").ConfigureAwait(false);
+                return 64;
+            }
+            catch (AddressInUseException e)
+            {
+                await Console.Error.WriteLineAsync($"quote-helper daemon: {e.Message}").ConfigureAwait(false);
+                return 69;
+            }
+            catch (InvalidDataException e)
+            {
+                await Console.Error.WriteLineAsync($"quote-helper daemon: {e.Message}").ConfigureAwait(false);
+                return 78;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Text.Json;
+using QuoteHelper.Cli.Inspect;
+using QuoteHelper.Sgx.Quotes;
+
+namespace QuoteHelper.Cli.Commands;
+
+/// <summary><c>quote-helper inspect FILE</c>: decodes a quote and its certificates.</summary>
+internal static class InspectCommand
+{
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var file = new Argument<string>("FILE") { Description = "The quote file (raw bytes)." };
+        var json = CommonOptions.Json();
+        var command = new Command("inspect", "Decode a quote: header, report body, signature data, QE report, certificates and their SGX extension.")
+        {
+            file, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var path = parse.GetValue(file)!;
+            byte[] bytes;
+            try
+            {
+                var info = new FileInfo(path);
+                if (info.Exists && info.Length > Quote.MaxQuoteLength)
+                {
+                    await Console.Error.WriteLineAsync($"quote-helper inspect: {path} is {info.Length} bytes, above the {Quote.MaxQuoteLength}-byte cap for a quote.").ConfigureAwait(false);
+                    return 2;
+                }
+
+                bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"quote-helper inspect: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            try
+            {
+                var description = QuoteDescriber.Describe(Quote.Parse(bytes));
+                if (parse.GetValue(json))
+                {
+                    Console.Out.WriteLine(description.ToJsonString(s_indented));
+                }
+                else
+                {
+                    QuoteDescriber.WriteText(Console.Out, description);
+                }
+
+                return 0;
+            }
+            catch (QuoteFormatException e)
+            {
+                await Console.Error.WriteLineAsync($"quote-helper inspect: not a valid v3 quote ({e.Reason}): {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        });
+        return command;
+    }
+}

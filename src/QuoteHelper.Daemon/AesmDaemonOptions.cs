@@ -1,0 +1,37 @@
+namespace QuoteHelper.Daemon;
+
+/// <summary>Settings of the AESM-compatible daemon. Every default is stated with the reason and the risk.</summary>
+public sealed class AesmDaemonOptions
+{
+    /// <summary>Intel's socket path (aesm-protocol.md §1.1); clients have it compiled in.</summary>
+    public const string DefaultSocketPath = "/var/run/aesmd/aesm.socket";
+
+    /// <summary>Path of the Unix socket. Default <see cref="DefaultSocketPath"/>. Its directory is created (0755) when missing.</summary>
+    public string SocketPath { get; set; } = DefaultSocketPath;
+
+    /// <summary>
+    /// Mode of the socket file. Default 0666: any local user may connect, like Intel's aesmd (which uses 0777; the
+    /// execute bits mean nothing on a socket). Tighten it, or set a group, to restrict who can get quotes.
+    /// </summary>
+    public UnixFileMode SocketMode { get; set; } =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite |
+        UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+
+    /// <summary>
+    /// How long a client may take to send its whole request after connecting. Default 10 s. A client that sends
+    /// half a frame and stalls is closed then; it never blocks other clients (Intel's aesmd before 2.30 stalled).
+    /// </summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Most connections served at once. Default 1024. Connections beyond it are closed at once without a reply
+    /// (Intel's client reports SGX_ERROR_UNEXPECTED), which bounds memory under a connection flood.
+    /// </summary>
+    public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>How long a stopping daemon waits for in-flight requests before closing them. Default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Write logs as one JSON object per line instead of plain text. Default false.</summary>
+    public bool JsonLogs { get; set; }
+}

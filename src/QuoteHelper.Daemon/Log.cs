@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace QuoteHelper.Daemon;
+
+/// <summary>
+/// The daemon's log messages, source generated with stable event ids (documented in docs/errors.md): 1xxx
+/// lifecycle, 2xxx per-connection protocol events.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Listening on {SocketPath} (backend {Mode}, QE SVN {QeSvn}, PCE SVN {PceSvn})")]
+    public static partial void Listening(ILogger logger, string socketPath, string mode, ushort qeSvn, ushort pceSvn);
+
+    [LoggerMessage(1001, LogLevel.Warning, "Removed stale socket {SocketPath}: nothing was listening on it")]
+    public static partial void RemovedStaleSocket(ILogger logger, string socketPath);
+
+    [LoggerMessage(1002, LogLevel.Information, "Stopping: no new connections; finishing requests in flight")]
+    public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(2000, LogLevel.Warning, "Closed connection {ConnectionId}: length prefix {Length} is 0 or above the {Cap}-byte cap")]
+    public static partial void HostileLength(ILogger logger, string connectionId, uint length, int cap);
+
+    [LoggerMessage(2001, LogLevel.Warning, "Closed connection {ConnectionId}: no complete request within {Timeout}")]
+    public static partial void ReadTimeout(ILogger logger, string connectionId, TimeSpan timeout);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Closed connection {ConnectionId} without reply: malformed request (not an aesm.message.Request)")]
+    public static partial void Malformed(ILogger logger, string connectionId);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Closed connection {ConnectionId} without reply: no known request in the message")]
+    public static partial void UnknownRequest(ILogger logger, string connectionId);
+
+    [LoggerMessage(2004, LogLevel.Debug, "Connection {ConnectionId} ended before a complete request")]
+    public static partial void EndedEarly(ILogger logger, string connectionId);
+
+    [LoggerMessage(2005, LogLevel.Debug, "{Call} answered {ErrorCode} in {ElapsedMs:F3} ms on connection {ConnectionId}")]
+    public static partial void Answered(ILogger logger, string call, uint errorCode, double elapsedMs, string connectionId);
+
+    [LoggerMessage(2006, LogLevel.Information, "{Call} failed with AESM error {ErrorCode} ({ErrorName}) on connection {ConnectionId}")]
+    public static partial void AnsweredError(ILogger logger, string call, uint errorCode, string errorName, string connectionId);
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using QuoteHelper.Quoting.Simulation;
+using QuoteHelper.Sgx.Simulation;
+
+namespace QuoteHelper.Daemon;
+
+/// <summary>
+/// Starts the daemon on the simulated platform (design.md §3): opens (or creates) the platform in the state
+/// directory, starts QE3 emulation with the attestation key loaded eagerly, publishes the simulated CPU beside the
+/// socket so that simulated enclaves can make reports, and serves.
+/// </summary>
+public static class SimulationDaemon
+{
+    /// <summary>Opens the platform, publishes the simulated CPU and starts serving.</summary>
+    /// <exception cref="AddressInUseException">A live service already listens on the socket path.</exception>
+    /// <exception cref="InvalidDataException">The state directory holds an unreadable state.</exception>
+    public static async Task<AesmDaemon> StartAsync(AesmDaemonOptions options, string stateDirectory,
+        SimulatedPlatformOptions platformOptions, TimeProvider time, Action<ILoggingBuilder>? configureLogging = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(platformOptions);
+        var platform = SimulatedPlatform.Open(stateDirectory, platformOptions, time);
+        var backend = new SimulatedQuotingEnclave(platform, platformOptions.EagerAttestationKey);
+        try
+        {
+            // Refuse early, before touching anything beside the socket, when a live service owns the path.
+            UnixSocketPath.Prepare(options.SocketPath);
+            new SimulatedCpu(platform.ReportSecret, platform.CpuSvn).Publish(SimulatedCpu.PathBesideSocket(options.SocketPath));
+            var daemon = await AesmDaemon.StartAsync(options, backend, configureLogging, cancellationToken).ConfigureAwait(false);
+            daemon.OnDisposed(() =>
+            {
+                backend.Dispose();
+                platform.Dispose();
+            });
+            return daemon;
+        }
+        catch
+        {
+            backend.Dispose();
+            platform.Dispose();
+            throw;
+        }
+    }
+}
