@@ -15,7 +15,7 @@ public static class AesmDispatch
     /// comes first and CheckUpdateStatus (18) sits among the legacy kinds. 2.29's order (15, 16, 17, 19, 21, 22) is the
     /// same order restricted to the surviving kinds, so this list serves old and new clients alike.
     /// </summary>
-    internal static readonly AesmRequestKind[] IntelOrder =
+    private static readonly AesmRequestKind[] s_intelOrder =
     [
         AesmRequestKind.GetLaunchToken,
         AesmRequestKind.InitQuote,
@@ -48,7 +48,7 @@ public static class AesmDispatch
     public static AesmRequestKind? SelectRequest(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        foreach (AesmRequestKind kind in IntelOrder)
+        foreach (AesmRequestKind kind in s_intelOrder)
         {
             if (GetSubMessage(request, kind) is not null)
             {
