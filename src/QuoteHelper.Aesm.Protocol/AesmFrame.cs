@@ -116,6 +116,7 @@ public static class AesmFrame
     /// False when the bytes do not parse (the server then closes without a reply, §3 rule 2). True does not mean a
     /// known sub-message or its required fields are present: see <see cref="AesmDispatch"/>.
     /// </returns>
+    /// <remarks>The parsed message owns copies of its bytes, so the receive buffer may be released afterwards.</remarks>
     public static bool TryParseRequest(ReadOnlySequence<byte> body, [NotNullWhen(true)] out Request? request)
     {
         try
@@ -137,6 +138,7 @@ public static class AesmFrame
     /// False when the bytes do not parse. True does not mean the expected response field is present: check it with
     /// <see cref="AesmResponses.GetSubMessage"/>.
     /// </returns>
+    /// <remarks>The parsed message owns copies of its bytes, so the receive buffer may be released afterwards.</remarks>
     public static bool TryParseResponse(ReadOnlySequence<byte> body, [NotNullWhen(true)] out Response? response)
     {
         try
