@@ -152,14 +152,14 @@ public sealed class AesmClient
     /// </summary>
     /// <param name="report">The application's report, made for the QE target info.</param>
     /// <param name="keyId">The attestation key id.</param>
-    /// <param name="qeReportInfo">Optional 960-byte <c>sgx_qe_report_info_t</c> (nonce and app target info).</param>
+    /// <param name="qeReportInfo">Optional 960-byte <c>sgx_qe_report_info_t</c> (nonce and app target info); null or empty sends none.</param>
     /// <param name="bufferSize">Quote buffer size, at least the size from GetQuoteSizeEx.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<AesmReply<GetQuoteExResult>> GetQuoteExAsync(ReadOnlyMemory<byte> report, AttestationKeyId keyId,
         ReadOnlyMemory<byte>? qeReportInfo, uint bufferSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keyId);
-        if (report.Length != Report.Size || bufferSize == 0 || qeReportInfo is { Length: not QeReportInfo.Size })
+        if (report.Length != Report.Size || bufferSize == 0 || qeReportInfo is { Length: > 0 and not QeReportInfo.Size })
         {
             return new(SgxStatus.ErrorInvalidParameter, null, null);
         }
@@ -171,7 +171,7 @@ public sealed class AesmClient
             BufSize = bufferSize,
             Timeout = _options.RequestTimeoutField,
         };
-        if (qeReportInfo is { } info)
+        if (qeReportInfo is { Length: > 0 } info)
         {
             inner.QeReportInfo = UnsafeByteOperations.UnsafeWrap(info);
         }

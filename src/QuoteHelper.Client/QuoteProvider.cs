@@ -38,7 +38,7 @@ public sealed class QuoteProviderOptions
 /// library leaves to every application: error 42 after a helper restart and a MAC mismatch after a QE update (re-init,
 /// new target info, new report, retry; §10.3), and a socket briefly missing during a restart (bounded retries).
 /// </summary>
-public sealed class QuoteProvider
+public sealed class QuoteProvider : IDisposable
 {
     private static readonly Lazy<QuotingMode> s_mode = new(() =>
         Environment.GetEnvironmentVariable("SGX_AESM_ADDR") is null ? QuotingMode.InProc : QuotingMode.OutOfProc);
@@ -177,6 +177,9 @@ public sealed class QuoteProvider
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
         }
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _initLock.Dispose();
 
     private sealed record QeState(AttestationKeyId KeyId, TargetInfo TargetInfo, uint QuoteSize);
 }

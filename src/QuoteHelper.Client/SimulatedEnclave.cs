@@ -21,7 +21,19 @@ public sealed class SimulatedEnclave
 
     /// <summary>Loads the simulated CPU published beside <paramref name="socketPath"/> by a helper in simulation mode.</summary>
     /// <exception cref="FileNotFoundException">No helper in simulation mode publishes a CPU there.</exception>
-    public static SimulatedEnclave ForSocket(string socketPath) => new(SimulatedCpu.Load(SimulatedCpu.PathBesideSocket(socketPath)));
+    /// <exception cref="InvalidDataException">The file is not a simulated CPU description.</exception>
+    public static SimulatedEnclave ForSocket(string socketPath) => new(LoadCpu(SimulatedCpu.PathBesideSocket(socketPath)));
+
+    /// <summary>Reads a simulated CPU file (at most <see cref="SimulatedCpu.MaxFileLength"/> bytes).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a simulated CPU description.</exception>
+    public static SimulatedCpu LoadCpu(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[SimulatedCpu.MaxFileLength + 1];
+        var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        return SimulatedCpu.FromJson(buffer.AsSpan(0, length));
+    }
 
     /// <summary>MRENCLAVE (32 bytes). Default: 32 × 0x11.</summary>
     public byte[] MrEnclave { get; init; } = Enumerable.Repeat((byte)0x11, 32).ToArray();

@@ -123,9 +123,14 @@ internal sealed class AesmConnectionHandler(
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(prefix);
     }
 
+    // Every response sub-message has errorCode as field 1 (aesm-protocol.md §2.5).
+    private static uint ErrorCodeOf(Response response, AesmRequestKind kind) =>
+        AesmResponses.GetSubMessage(response, kind) is { } message &&
+        message.Descriptor.FindFieldByNumber(1)?.Accessor.GetValue(message) is uint code ? code : (uint)AesmError.UnexpectedError;
+
     private void LogAnswer(AesmRequestKind kind, Response response, TimeSpan elapsed, string connectionId)
     {
-        var code = AesmResponses.GetErrorCode(response, kind);
+        var code = ErrorCodeOf(response, kind);
         if (code != (uint)AesmError.Success)
         {
             Log.AnsweredError(logger, kind.ToString(), code, ((AesmError)code).ToString(), connectionId);

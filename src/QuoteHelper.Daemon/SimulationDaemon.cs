@@ -26,7 +26,7 @@ public static class SimulationDaemon
         {
             // Refuse early, before touching anything beside the socket, when a live service owns the path.
             UnixSocketPath.Prepare(options.SocketPath);
-            new SimulatedCpu(platform.ReportSecret, platform.CpuSvn).Publish(SimulatedCpu.PathBesideSocket(options.SocketPath));
+            PublishSimulatedCpu(new SimulatedCpu(platform.ReportSecret, platform.CpuSvn), SimulatedCpu.PathBesideSocket(options.SocketPath));
             var daemon = await AesmDaemon.StartAsync(options, backend, configureLogging, cancellationToken).ConfigureAwait(false);
             daemon.OnDisposed(() =>
             {
@@ -40,6 +40,31 @@ public static class SimulationDaemon
             backend.Dispose();
             platform.Dispose();
             throw;
+        }
+    }
+
+    // Atomic (temporary file, then rename) and world-readable: every simulated enclave on the node may EREPORT.
+    private static void PublishSimulatedCpu(SimulatedCpu cpu, string path)
+    {
+        var temporary = path + $".{Environment.ProcessId}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = FileMode.Create,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            }))
+            {
+                stream.Write(cpu.ToJson());
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
         }
     }
 }

@@ -71,7 +71,7 @@ internal static class BenchCommand
             report = report with
             {
                 RatioToReference = Math.Round(report.QuotesPerSecond / reference, 3),
-                QuotesPerDaemonCpuSecond = report.DaemonCpuSeconds is > 0 and var cpu ? Math.Round(result.Quotes / cpu.Value, 1) : null,
+                QuotesPerDaemonCpuSecond = report.DaemonCpuSeconds is { } cpu && cpu > 0 ? Math.Round(result.Quotes / cpu, 1) : null,
             };
             report = report with
             {

@@ -71,8 +71,9 @@ internal static class DaemonCommand
                     EagerAttestationKey = !parse.GetValue(lazyKey),
                 };
 
-                await using var daemon = await SimulationDaemon.StartAsync(options, parse.GetValue(stateDir)!, platformOptions,
+                var daemon = await SimulationDaemon.StartAsync(options, parse.GetValue(stateDir)!, platformOptions,
                     TimeProvider.System, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await using var disposeDaemon = daemon.ConfigureAwait(false);
                 var identity = daemon.Backend.Identity;
                 Console.Out.WriteLine($"quote-helper: listening on {options.SocketPath} (mode {CommonOptions.Octal(options.SocketMode)}, " +
                     $"{identity.Mode}, QE SVN {identity.QeSvn}, PCE SVN {identity.PceSvn})");

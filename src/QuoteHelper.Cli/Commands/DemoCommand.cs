@@ -33,9 +33,10 @@ internal static class DemoCommand
                 output.WriteLine("Quote Helper demo (simulated platform: real quote format, simulated trust)");
                 output.WriteLine();
 
-                await using var daemon = await SimulationDaemon.StartAsync(new AesmDaemonOptions { SocketPath = socketPath }, stateDirectory,
+                var daemon = await SimulationDaemon.StartAsync(new AesmDaemonOptions { SocketPath = socketPath }, stateDirectory,
                     new SimulatedPlatformOptions(), TimeProvider.System, logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(),
                     cancellationToken).ConfigureAwait(false);
+                await using var disposeDaemon = daemon.ConfigureAwait(false);
                 var identity = daemon.Backend.Identity;
                 output.WriteLine($"1. Helper listening on {socketPath}");
                 output.WriteLine($"   backend {identity.Mode}, QE SVN {identity.QeSvn}, PCE SVN {identity.PceSvn}, attestation key {identity.AttestationKeyId[..16]}…");

@@ -25,9 +25,9 @@ internal static class InspectCommand
             try
             {
                 var info = new FileInfo(path);
-                if (info.Exists && info.Length > Quote.MaxQuoteLength)
+                if (info.Exists && info.Length > QuoteLimits.MaxQuoteLength)
                 {
-                    await Console.Error.WriteLineAsync($"quote-helper inspect: {path} is {info.Length} bytes, above the {Quote.MaxQuoteLength}-byte cap for a quote.").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"quote-helper inspect: {path} is {info.Length} bytes, above the {QuoteLimits.MaxQuoteLength}-byte cap for a quote.").ConfigureAwait(false);
                     return 2;
                 }
 

@@ -39,7 +39,7 @@ internal static class QuoteCommand
                 }
 
                 var flags = SgxAttributeFlags.Initted | SgxAttributeFlags.Mode64Bit | (parse.GetValue(debug) ? SgxAttributeFlags.Debug : 0);
-                var enclave = new SimulatedEnclave(SimulatedCpu.Load(cpuPath))
+                var enclave = new SimulatedEnclave(SimulatedEnclave.LoadCpu(cpuPath))
                 {
                     MrEnclave = parse.GetValue(mrEnclave) is { } me ? CommonOptions.ParseFixedHex(me, 32, "--mrenclave") : Enumerable.Repeat((byte)0x11, 32).ToArray(),
                     MrSigner = parse.GetValue(mrSigner) is { } ms ? CommonOptions.ParseFixedHex(ms, 32, "--mrsigner") : Enumerable.Repeat((byte)0x22, 32).ToArray(),

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using QuoteHelper.Sgx;
 using QuoteHelper.Sgx.Pck;
+using QuoteHelper.Sgx.Simulation;
 
 namespace QuoteHelper.Quoting.Simulation;
 
@@ -177,7 +178,7 @@ public sealed class SimulatedPlatform : IDisposable
         return key;
     }
 
-    internal static StoredCertificate Store(X509Certificate2 certificate, ECDsa key) => new()
+    internal static StoredCertificate ToStored(X509Certificate2 certificate, ECDsa key) => new()
     {
         Certificate = Convert.ToBase64String(certificate.RawData),
         PrivateKey = Convert.ToBase64String(key.ExportPkcs8PrivateKey()),
@@ -238,10 +239,10 @@ public sealed class SimulatedPlatform : IDisposable
                 QeSvn = options.QeSvn ?? SimulatedPlatformOptions.DefaultQeSvn,
             },
             ReportSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(SimulatedReportKey.PlatformSecretLength)),
-            RootCa = Store(root, rootKey),
-            PckCa = Store(pckCa, pckCaKey),
+            RootCa = ToStored(root, rootKey),
+            PckCa = ToStored(pckCa, pckCaKey),
             Pck = new StoredCertificate { Certificate = "", PrivateKey = "" },
-            TcbSigning = Store(tcbSigning, tcbKey),
+            TcbSigning = ToStored(tcbSigning, tcbKey),
         };
         return state with { Pck = IssuePck(state, now) };
     }
@@ -264,6 +265,6 @@ public sealed class SimulatedPlatform : IDisposable
         using var pckCaKey = LoadKey(state.PckCa.PrivateKey);
         using var pckKey = SimulatedPki.CreateKey();
         using var pck = SimulatedPki.CreatePck(pckKey, extension, pckCa, pckCaKey, now.AddDays(-1));
-        return Store(pck, pckKey);
+        return ToStored(pck, pckKey);
     }
 }

@@ -23,63 +23,43 @@ public sealed record SimulatedCpu(byte[] ReportSecret, byte[] CpuSvn)
     public static string PathBesideSocket(string socketPath) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(socketPath))!, FileName);
 
-    /// <summary>Serialises to the published JSON form (lower-case hex).</summary>
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+    /// <summary>Serialises to the published JSON form: <c>{"reportSecret":"hex","cpuSvn":"hex"}</c>.</summary>
+    public byte[] ToJson()
     {
-        ["reportSecret"] = Convert.ToHexStringLower(ReportSecret),
-        ["cpuSvn"] = Convert.ToHexStringLower(CpuSvn),
-    });
-
-    /// <summary>Reads a published file.</summary>
-    /// <exception cref="InvalidDataException">The file is not a valid simulated CPU description.</exception>
-    public static SimulatedCpu Load(string path)
-    {
-        var info = new FileInfo(path);
-        if (info.Exists && info.Length > MaxFileLength)
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
         {
-            throw new InvalidDataException($"{path} is larger than {MaxFileLength} bytes.");
+            writer.WriteStartObject();
+            writer.WriteString("reportSecret", Convert.ToHexStringLower(ReportSecret));
+            writer.WriteString("cpuSvn", Convert.ToHexStringLower(CpuSvn));
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>Parses the published JSON form.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a valid simulated CPU description.</exception>
+    public static SimulatedCpu FromJson(ReadOnlySpan<byte> json)
+    {
+        if (json.Length > MaxFileLength)
+        {
+            throw new InvalidDataException($"A simulated CPU description is at most {MaxFileLength} bytes.");
         }
 
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var reader = new Utf8JsonReader(json);
+            using var document = JsonDocument.ParseValue(ref reader);
             var secret = Convert.FromHexString(document.RootElement.GetProperty("reportSecret").GetString() ?? "");
             var cpuSvn = Convert.FromHexString(document.RootElement.GetProperty("cpuSvn").GetString() ?? "");
-            if (secret.Length != SimulatedReportKey.PlatformSecretLength || cpuSvn.Length != 16)
-            {
-                throw new InvalidDataException($"{path}: reportSecret must be 32 bytes and cpuSvn 16 bytes.");
-            }
-
-            return new SimulatedCpu(secret, cpuSvn);
+            return secret.Length == SimulatedReportKey.PlatformSecretLength && cpuSvn.Length == 16
+                ? new SimulatedCpu(secret, cpuSvn)
+                : throw new InvalidDataException("reportSecret must be 32 bytes and cpuSvn 16 bytes.");
         }
         catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new InvalidDataException($"{path} is not a simulated CPU description: {e.Message}", e);
-        }
-    }
-
-    /// <summary>Writes the file atomically with mode 0644 (temporary file, then rename).</summary>
-    public void Publish(string path)
-    {
-        var temporary = path + $".{Environment.ProcessId}.tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-            }))
-            {
-                stream.Write(ToJson());
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
+            throw new InvalidDataException($"Not a simulated CPU description: {e.Message}", e);
         }
     }
 }
