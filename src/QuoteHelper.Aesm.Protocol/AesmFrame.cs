@@ -94,6 +94,22 @@ public static class AesmFrame
         return frame;
     }
 
+    /// <summary>
+    /// Encodes <paramref name="message"/> as one frame into a buffer rented from <see cref="ArrayPool{T}.Shared"/>
+    /// (the daemon's hot path: no per-response allocation). Return the buffer to the pool when it has been sent.
+    /// </summary>
+    /// <param name="message">A <see cref="Request"/> or <see cref="Response"/>; it must serialize to at least one byte.</param>
+    /// <param name="frameLength">Receives the number of bytes of the frame at the start of the buffer.</param>
+    /// <exception cref="ArgumentException"><paramref name="message"/> serializes to zero bytes.</exception>
+    public static byte[] EncodePooled(IMessage message, out int frameLength)
+    {
+        int bodyLength = CheckedBodyLength(message);
+        frameLength = AesmLimits.LengthPrefixSize + bodyLength;
+        var frame = ArrayPool<byte>.Shared.Rent(frameLength);
+        WriteFrame(frame.AsSpan(0, frameLength), message, bodyLength);
+        return frame;
+    }
+
     /// <summary>Writes <paramref name="message"/> as one frame into <paramref name="writer"/> (one contiguous span, no intermediate copy).</summary>
     /// <param name="writer">Destination; advanced by 4 + body length bytes.</param>
     /// <param name="message">A <see cref="Request"/> or <see cref="Response"/>; it must serialize to at least one byte.</param>

@@ -15,7 +15,8 @@ namespace QuoteHelper.Client;
 /// one connection per call (AESM serves one request per connection, aesm-protocol.md §1.3), the same requests, and
 /// the same mapping of transport failures and server codes to <c>sgx_status_t</c> (§8.4, §8.6). Unlike Intel's
 /// client it never crashes on a malformed reply: a missing or wrong response field is SGX_ERROR_UNEXPECTED.
-/// Thread-safe; calls may run concurrently.
+/// Every call exists in an asynchronous form and, like Intel's C API, a blocking one (cheaper per call: no
+/// event-loop round trip). Thread-safe; calls may run concurrently.
 /// </summary>
 public sealed class AesmClient
 {
@@ -28,123 +29,48 @@ public sealed class AesmClient
     public string SocketPath => _options.SocketPath;
 
     /// <summary><c>sgx_get_supported_att_key_id_num</c>: how many attestation key ids the service supports.</summary>
-    public async Task<AesmReply<uint>> GetSupportedAttKeyIdNumAsync(CancellationToken cancellationToken = default)
-    {
-        var request = new Request { GetSupportedAttKeyIDNumReq = new() { Timeout = _options.RequestTimeoutField } };
-        var (status, response) = await TransactAsync(request, cancellationToken).ConfigureAwait(false);
-        var reply = response?.GetSupportedAttKeyIDNumRes;
-        return Map(QuoteExCall.GetSupportedAttKeyIdNum, status, reply is null ? null : reply.ErrorCode, reply?.AttKeyIdNum ?? 0);
-    }
+    public async Task<AesmReply<uint>> GetSupportedAttKeyIdNumAsync(CancellationToken cancellationToken = default) =>
+        ReadSupportedAttKeyIdNum(await TransactAsync(BuildGetSupportedAttKeyIdNum(), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Blocking <see cref="GetSupportedAttKeyIdNumAsync"/>.</summary>
+    public AesmReply<uint> GetSupportedAttKeyIdNum() => ReadSupportedAttKeyIdNum(Transact(BuildGetSupportedAttKeyIdNum()));
 
     /// <summary><c>sgx_get_supported_att_key_ids</c>: the <paramref name="count"/> supported ids.</summary>
-    public async Task<AesmReply<IReadOnlyList<AttestationKeyId>>> GetSupportedAttKeyIdsAsync(uint count, CancellationToken cancellationToken = default)
-    {
-        if (count == 0 || count > AttestationKeyIdList.MaxEntries)
-        {
-            return new(SgxStatus.ErrorInvalidParameter, null, null);
-        }
+    public async Task<AesmReply<IReadOnlyList<AttestationKeyId>>> GetSupportedAttKeyIdsAsync(uint count, CancellationToken cancellationToken = default) =>
+        count is 0 or > AttestationKeyIdList.MaxEntries
+            ? new(SgxStatus.ErrorInvalidParameter, null, null)
+            : ReadSupportedAttKeyIds(await TransactAsync(BuildGetSupportedAttKeyIds(count), cancellationToken).ConfigureAwait(false), count);
 
-        var bufSize = count * AttestationKeyId.Size;
-        var request = new Request { GetSupportedAttKeyIDsReq = new() { BufSize = bufSize, Timeout = _options.RequestTimeoutField } };
-        var (status, response) = await TransactAsync(request, cancellationToken).ConfigureAwait(false);
-        var reply = response?.GetSupportedAttKeyIDsRes;
-        if (status != SgxStatus.Success || reply is null)
-        {
-            return new(status == SgxStatus.Success ? SgxStatus.ErrorUnexpected : status, null, null);
-        }
-
-        if (reply.ErrorCode != 0)
-        {
-            return Map<IReadOnlyList<AttestationKeyId>>(QuoteExCall.GetSupportedAttKeyIds, status, reply.ErrorCode, null);
-        }
-
-        var ids = reply.AttKeyIds.Span;
-        if (ids.Length > bufSize || ids.Length % AttestationKeyId.Size != 0)
-        {
-            return new(SgxStatus.ErrorUnexpected, AesmError.Success, null);
-        }
-
-        var list = new List<AttestationKeyId>();
-        for (var offset = 0; offset < ids.Length; offset += AttestationKeyId.Size)
-        {
-            list.Add(AttestationKeyId.Read(ids.Slice(offset, AttestationKeyId.Size)));
-        }
-
-        return new(SgxStatus.Success, AesmError.Success, list);
-    }
+    /// <summary>Blocking <see cref="GetSupportedAttKeyIdsAsync"/>.</summary>
+    public AesmReply<IReadOnlyList<AttestationKeyId>> GetSupportedAttKeyIds(uint count) =>
+        count is 0 or > AttestationKeyIdList.MaxEntries
+            ? new(SgxStatus.ErrorInvalidParameter, null, null)
+            : ReadSupportedAttKeyIds(Transact(BuildGetSupportedAttKeyIds(count)), count);
 
     /// <summary><c>sgx_select_att_key_id</c>: picks a supported id from <paramref name="list"/> (an encoded list; null = any).</summary>
-    public async Task<AesmReply<AttestationKeyId>> SelectAttKeyIdAsync(byte[]? list, CancellationToken cancellationToken = default)
-    {
-        var inner = new Request.Types.SelectAttKeyIDRequest { Timeout = _options.RequestTimeoutField };
-        if (list is { Length: > 0 })
-        {
-            inner.AttKeyIdList = ByteString.CopyFrom(list);
-        }
+    public async Task<AesmReply<AttestationKeyId>> SelectAttKeyIdAsync(byte[]? list, CancellationToken cancellationToken = default) =>
+        ReadSelectAttKeyId(await TransactAsync(BuildSelectAttKeyId(list), cancellationToken).ConfigureAwait(false));
 
-        var (status, response) = await TransactAsync(new Request { SelectAttKeyIDReq = inner }, cancellationToken).ConfigureAwait(false);
-        var reply = response?.SelectAttKeyIDRes;
-        if (status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
-        {
-            return Map<AttestationKeyId>(QuoteExCall.SelectAttKeyId, status, reply?.ErrorCode, null);
-        }
-
-        return reply.SelectedAttKeyId.Length == AttestationKeyId.Size
-            ? new(SgxStatus.Success, AesmError.Success, AttestationKeyId.Read(reply.SelectedAttKeyId.Span))
-            : new(SgxStatus.ErrorUnexpected, AesmError.Success, null);
-    }
+    /// <summary>Blocking <see cref="SelectAttKeyIdAsync"/>.</summary>
+    public AesmReply<AttestationKeyId> SelectAttKeyId(byte[]? list) => ReadSelectAttKeyId(Transact(BuildSelectAttKeyId(list)));
 
     /// <summary>
     /// <c>sgx_init_quote_ex</c>. With <paramref name="wantPublicKeyId"/> false it is the size query (no key is
     /// certified); with true the service certifies its attestation key and returns the QE target info and key id.
     /// </summary>
-    public async Task<AesmReply<InitQuoteExResult>> InitQuoteExAsync(AttestationKeyId keyId, bool wantPublicKeyId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(keyId);
-        var inner = new Request.Types.InitQuoteExRequest
-        {
-            AttKeyId = ByteString.CopyFrom(keyId.Bytes),
-            BPubKeyId = wantPublicKeyId,
-            Timeout = _options.RequestTimeoutField,
-        };
-        if (wantPublicKeyId)
-        {
-            inner.BufSize = 32;
-        }
+    public async Task<AesmReply<InitQuoteExResult>> InitQuoteExAsync(AttestationKeyId keyId, bool wantPublicKeyId, CancellationToken cancellationToken = default) =>
+        ReadInitQuoteEx(await TransactAsync(BuildInitQuoteEx(keyId, wantPublicKeyId), cancellationToken).ConfigureAwait(false), wantPublicKeyId);
 
-        var (status, response) = await TransactAsync(new Request { InitQuoteExReq = inner }, cancellationToken).ConfigureAwait(false);
-        var reply = response?.InitQuoteExRes;
-        if (status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
-        {
-            return Map<InitQuoteExResult>(QuoteExCall.InitQuoteEx, status, reply?.ErrorCode, null);
-        }
-
-        // Intel's client: target_info must fit 512 bytes; pub_key_id only when its length equals pub_key_id_size.
-        if (reply.TargetInfo.Length > TargetInfo.Size ||
-            (reply.HasPubKeyId && (ulong)reply.PubKeyId.Length != reply.PubKeyIdSize) ||
-            (wantPublicKeyId && reply.PubKeyId.Length != 32))
-        {
-            return new(SgxStatus.ErrorUnexpected, AesmError.Success, null);
-        }
-
-        var target = new byte[TargetInfo.Size];
-        reply.TargetInfo.Span.CopyTo(target);
-        return new(SgxStatus.Success, AesmError.Success,
-            new InitQuoteExResult(target, reply.PubKeyIdSize, reply.HasPubKeyId ? reply.PubKeyId.ToByteArray() : null));
-    }
+    /// <summary>Blocking <see cref="InitQuoteExAsync"/>.</summary>
+    public AesmReply<InitQuoteExResult> InitQuoteEx(AttestationKeyId keyId, bool wantPublicKeyId) =>
+        ReadInitQuoteEx(Transact(BuildInitQuoteEx(keyId, wantPublicKeyId)), wantPublicKeyId);
 
     /// <summary><c>sgx_get_quote_size_ex</c>.</summary>
-    public async Task<AesmReply<uint>> GetQuoteSizeExAsync(AttestationKeyId keyId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(keyId);
-        var request = new Request
-        {
-            GetQuoteSizeExReq = new() { AttKeyId = ByteString.CopyFrom(keyId.Bytes), Timeout = _options.RequestTimeoutField },
-        };
-        var (status, response) = await TransactAsync(request, cancellationToken).ConfigureAwait(false);
-        var reply = response?.GetQuoteSizeExRes;
-        return Map(QuoteExCall.GetQuoteSizeEx, status, reply?.ErrorCode, reply?.QuoteSize ?? 0);
-    }
+    public async Task<AesmReply<uint>> GetQuoteSizeExAsync(AttestationKeyId keyId, CancellationToken cancellationToken = default) =>
+        ReadQuoteSizeEx(await TransactAsync(BuildGetQuoteSizeEx(keyId), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Blocking <see cref="GetQuoteSizeExAsync"/>.</summary>
+    public AesmReply<uint> GetQuoteSizeEx(AttestationKeyId keyId) => ReadQuoteSizeEx(Transact(BuildGetQuoteSizeEx(keyId)));
 
     /// <summary>
     /// <c>sgx_get_quote_ex</c>: a quote for the 432-byte <paramref name="report"/>. The service returns a
@@ -156,12 +82,68 @@ public sealed class AesmClient
     /// <param name="bufferSize">Quote buffer size, at least the size from GetQuoteSizeEx.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<AesmReply<GetQuoteExResult>> GetQuoteExAsync(ReadOnlyMemory<byte> report, AttestationKeyId keyId,
-        ReadOnlyMemory<byte>? qeReportInfo, uint bufferSize, CancellationToken cancellationToken = default)
+        ReadOnlyMemory<byte>? qeReportInfo, uint bufferSize, CancellationToken cancellationToken = default) =>
+        BuildGetQuoteEx(report, keyId, qeReportInfo, bufferSize) is { } request
+            ? ReadGetQuoteEx(await TransactAsync(request, cancellationToken).ConfigureAwait(false), bufferSize)
+            : new(SgxStatus.ErrorInvalidParameter, null, null);
+
+    /// <summary>Blocking <see cref="GetQuoteExAsync"/>.</summary>
+    public AesmReply<GetQuoteExResult> GetQuoteEx(ReadOnlyMemory<byte> report, AttestationKeyId keyId,
+        ReadOnlyMemory<byte>? qeReportInfo, uint bufferSize) =>
+        BuildGetQuoteEx(report, keyId, qeReportInfo, bufferSize) is { } request
+            ? ReadGetQuoteEx(Transact(request), bufferSize)
+            : new(SgxStatus.ErrorInvalidParameter, null, null);
+
+    // Requests, as Intel's client builds them (aesm-protocol.md §8.2).
+
+    private Request BuildGetSupportedAttKeyIdNum() =>
+        new() { GetSupportedAttKeyIDNumReq = new() { Timeout = _options.RequestTimeoutField } };
+
+    private Request BuildGetSupportedAttKeyIds(uint count) =>
+        new() { GetSupportedAttKeyIDsReq = new() { BufSize = count * AttestationKeyId.Size, Timeout = _options.RequestTimeoutField } };
+
+    private Request BuildSelectAttKeyId(byte[]? list)
+    {
+        var inner = new Request.Types.SelectAttKeyIDRequest { Timeout = _options.RequestTimeoutField };
+        if (list is { Length: > 0 })
+        {
+            inner.AttKeyIdList = ByteString.CopyFrom(list);
+        }
+
+        return new Request { SelectAttKeyIDReq = inner };
+    }
+
+    private Request BuildInitQuoteEx(AttestationKeyId keyId, bool wantPublicKeyId)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        var inner = new Request.Types.InitQuoteExRequest
+        {
+            AttKeyId = ByteString.CopyFrom(keyId.Bytes),
+            BPubKeyId = wantPublicKeyId,
+            Timeout = _options.RequestTimeoutField,
+        };
+
+        // Intel's client omits buf_size when the caller's size is 0 (the size query).
+        if (wantPublicKeyId)
+        {
+            inner.BufSize = 32;
+        }
+
+        return new Request { InitQuoteExReq = inner };
+    }
+
+    private Request BuildGetQuoteSizeEx(AttestationKeyId keyId)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        return new() { GetQuoteSizeExReq = new() { AttKeyId = ByteString.CopyFrom(keyId.Bytes), Timeout = _options.RequestTimeoutField } };
+    }
+
+    private Request? BuildGetQuoteEx(ReadOnlyMemory<byte> report, AttestationKeyId keyId, ReadOnlyMemory<byte>? qeReportInfo, uint bufferSize)
     {
         ArgumentNullException.ThrowIfNull(keyId);
         if (report.Length != Report.Size || bufferSize == 0 || qeReportInfo is { Length: > 0 and not QeReportInfo.Size })
         {
-            return new(SgxStatus.ErrorInvalidParameter, null, null);
+            return null;
         }
 
         var inner = new Request.Types.GetQuoteExRequest
@@ -176,13 +158,90 @@ public sealed class AesmClient
             inner.QeReportInfo = UnsafeByteOperations.UnsafeWrap(info);
         }
 
-        var (status, response) = await TransactAsync(new Request { GetQuoteExReq = inner }, cancellationToken).ConfigureAwait(false);
-        var reply = response?.GetQuoteExRes;
-        if (status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
+        return new Request { GetQuoteExReq = inner };
+    }
+
+    // Replies, with the checks Intel's client makes before copying (§8.2).
+
+    private static AesmReply<uint> ReadSupportedAttKeyIdNum(Exchange exchange)
+    {
+        var reply = exchange.Response?.GetSupportedAttKeyIDNumRes;
+        return Map(QuoteExCall.GetSupportedAttKeyIdNum, exchange.Status, reply?.ErrorCode, reply?.AttKeyIdNum ?? 0);
+    }
+
+    private static AesmReply<IReadOnlyList<AttestationKeyId>> ReadSupportedAttKeyIds(Exchange exchange, uint count)
+    {
+        var reply = exchange.Response?.GetSupportedAttKeyIDsRes;
+        if (exchange.Status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
         {
-            return Map<GetQuoteExResult>(QuoteExCall.GetQuoteEx, status, reply?.ErrorCode, null);
+            return Map<IReadOnlyList<AttestationKeyId>>(QuoteExCall.GetSupportedAttKeyIds, exchange.Status, reply?.ErrorCode, null);
         }
 
+        var ids = reply.AttKeyIds.Span;
+        if (ids.Length > count * AttestationKeyId.Size || ids.Length % AttestationKeyId.Size != 0)
+        {
+            return new(SgxStatus.ErrorUnexpected, AesmError.Success, null);
+        }
+
+        var list = new List<AttestationKeyId>();
+        for (var offset = 0; offset < ids.Length; offset += AttestationKeyId.Size)
+        {
+            list.Add(AttestationKeyId.Read(ids.Slice(offset, AttestationKeyId.Size)));
+        }
+
+        return new(SgxStatus.Success, AesmError.Success, list);
+    }
+
+    private static AesmReply<AttestationKeyId> ReadSelectAttKeyId(Exchange exchange)
+    {
+        var reply = exchange.Response?.SelectAttKeyIDRes;
+        if (exchange.Status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
+        {
+            return Map<AttestationKeyId>(QuoteExCall.SelectAttKeyId, exchange.Status, reply?.ErrorCode, null);
+        }
+
+        return reply.SelectedAttKeyId.Length == AttestationKeyId.Size
+            ? new(SgxStatus.Success, AesmError.Success, AttestationKeyId.Read(reply.SelectedAttKeyId.Span))
+            : new(SgxStatus.ErrorUnexpected, AesmError.Success, null);
+    }
+
+    private static AesmReply<InitQuoteExResult> ReadInitQuoteEx(Exchange exchange, bool wantPublicKeyId)
+    {
+        var reply = exchange.Response?.InitQuoteExRes;
+        if (exchange.Status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
+        {
+            return Map<InitQuoteExResult>(QuoteExCall.InitQuoteEx, exchange.Status, reply?.ErrorCode, null);
+        }
+
+        // target_info must fit 512 bytes; pub_key_id only when its length equals pub_key_id_size.
+        if (reply.TargetInfo.Length > TargetInfo.Size ||
+            (reply.HasPubKeyId && (ulong)reply.PubKeyId.Length != reply.PubKeyIdSize) ||
+            (wantPublicKeyId && reply.PubKeyId.Length != 32))
+        {
+            return new(SgxStatus.ErrorUnexpected, AesmError.Success, null);
+        }
+
+        var target = new byte[TargetInfo.Size];
+        reply.TargetInfo.Span.CopyTo(target);
+        return new(SgxStatus.Success, AesmError.Success,
+            new InitQuoteExResult(target, reply.PubKeyIdSize, reply.HasPubKeyId ? reply.PubKeyId.ToByteArray() : null));
+    }
+
+    private static AesmReply<uint> ReadQuoteSizeEx(Exchange exchange)
+    {
+        var reply = exchange.Response?.GetQuoteSizeExRes;
+        return Map(QuoteExCall.GetQuoteSizeEx, exchange.Status, reply?.ErrorCode, reply?.QuoteSize ?? 0);
+    }
+
+    private static AesmReply<GetQuoteExResult> ReadGetQuoteEx(Exchange exchange, uint bufferSize)
+    {
+        var reply = exchange.Response?.GetQuoteExRes;
+        if (exchange.Status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
+        {
+            return Map<GetQuoteExResult>(QuoteExCall.GetQuoteEx, exchange.Status, reply?.ErrorCode, null);
+        }
+
+        // The service returns the whole buf_size buffer; the real length comes from signature_data_len (§6.7).
         var buffer = reply.Quote.Span;
         if (buffer.Length > bufferSize || !Quote.TryGetLength(buffer, out var length) ||
             (reply.HasQeReportInfo && reply.QeReportInfo.Length > QeReportInfo.Size))
@@ -212,7 +271,62 @@ public sealed class AesmClient
         return new(status, error, status == SgxStatus.Success ? value : default);
     }
 
-    private async Task<(SgxStatus Status, Response? Response)> TransactAsync(Request request, CancellationToken cancellationToken)
+    // Transport: connect, one frame out, one frame in, close (§1.3); failures mapped as in §8.4.
+
+    private readonly record struct Exchange(SgxStatus Status, Response? Response);
+
+    private Exchange Transact(Request request)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var timeout = (int)Math.Min(int.MaxValue, _options.Timeout.TotalMilliseconds);
+        socket.SendTimeout = timeout;
+        socket.ReceiveTimeout = timeout;
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(_options.SocketPath));
+        }
+        catch (SocketException)
+        {
+            return new(SgxStatus.ErrorServiceUnavailable, null);
+        }
+
+        byte[]? frame = null;
+        byte[]? body = null;
+        try
+        {
+            frame = AesmFrame.EncodePooled(request, out var frameLength);
+            socket.Send(frame.AsSpan(0, frameLength));
+            Span<byte> prefix = stackalloc byte[AesmLimits.LengthPrefixSize];
+            if (!ReceiveExactly(socket, prefix))
+            {
+                return new(SgxStatus.ErrorUnexpected, null);
+            }
+
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
+            if (length == 0 || length > AesmLimits.MaxResponseBodyLength)
+            {
+                return new(SgxStatus.ErrorUnexpected, null);
+            }
+
+            body = ArrayPool<byte>.Shared.Rent((int)length);
+            return ReceiveExactly(socket, body.AsSpan(0, (int)length)) ? Parse(body, (int)length) : new(SgxStatus.ErrorUnexpected, null);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+        {
+            return new(SgxStatus.ErrorServiceTimeout, null);
+        }
+        catch (SocketException)
+        {
+            return new(SgxStatus.ErrorUnexpected, null);
+        }
+        finally
+        {
+            Return(frame);
+            Return(body);
+        }
+    }
+
+    private async Task<Exchange> TransactAsync(Request request, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
@@ -223,57 +337,78 @@ public sealed class AesmClient
         }
         catch (SocketException)
         {
-            return (SgxStatus.ErrorServiceUnavailable, null);
+            return new(SgxStatus.ErrorServiceUnavailable, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (SgxStatus.ErrorServiceTimeout, null);
+            return new(SgxStatus.ErrorServiceTimeout, null);
         }
 
-        byte[]? rented = null;
+        byte[]? frame = null;
+        byte[]? body = null;
         try
         {
-            var frame = AesmFrame.Encode(request);
-            await socket.SendAsync(frame, SocketFlags.None, deadline.Token).ConfigureAwait(false);
-
+            frame = AesmFrame.EncodePooled(request, out var frameLength);
+            await socket.SendAsync(frame.AsMemory(0, frameLength), SocketFlags.None, deadline.Token).ConfigureAwait(false);
             var prefix = new byte[AesmLimits.LengthPrefixSize];
             if (!await ReceiveExactlyAsync(socket, prefix, deadline.Token).ConfigureAwait(false))
             {
-                return (SgxStatus.ErrorUnexpected, null);
+                return new(SgxStatus.ErrorUnexpected, null);
             }
 
             var length = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
             if (length == 0 || length > AesmLimits.MaxResponseBodyLength)
             {
-                return (SgxStatus.ErrorUnexpected, null);
+                return new(SgxStatus.ErrorUnexpected, null);
             }
 
-            rented = ArrayPool<byte>.Shared.Rent((int)length);
-            var body = rented.AsMemory(0, (int)length);
-            if (!await ReceiveExactlyAsync(socket, body, deadline.Token).ConfigureAwait(false))
-            {
-                return (SgxStatus.ErrorUnexpected, null);
-            }
-
-            return AesmFrame.TryParseResponse(new ReadOnlySequence<byte>(body), out var response)
-                ? (SgxStatus.Success, response)
-                : (SgxStatus.ErrorUnexpected, null);
+            body = ArrayPool<byte>.Shared.Rent((int)length);
+            return await ReceiveExactlyAsync(socket, body.AsMemory(0, (int)length), deadline.Token).ConfigureAwait(false)
+                ? Parse(body, (int)length)
+                : new(SgxStatus.ErrorUnexpected, null);
         }
         catch (SocketException)
         {
-            return (SgxStatus.ErrorUnexpected, null);
+            return new(SgxStatus.ErrorUnexpected, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (SgxStatus.ErrorServiceTimeout, null);
+            return new(SgxStatus.ErrorServiceTimeout, null);
         }
         finally
         {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            Return(frame);
+            Return(body);
         }
+    }
+
+    private static Exchange Parse(byte[] body, int length) =>
+        AesmFrame.TryParseResponse(new ReadOnlySequence<byte>(body, 0, length), out var response)
+            ? new(SgxStatus.Success, response)
+            : new(SgxStatus.ErrorUnexpected, null);
+
+    private static void Return(byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool ReceiveExactly(Socket socket, Span<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var read = socket.Receive(buffer);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            buffer = buffer[read..];
+        }
+
+        return true;
     }
 
     private static async Task<bool> ReceiveExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)

@@ -77,7 +77,7 @@ public sealed class SimulatedEnclave
             IsvSvn = IsvSvn,
         };
         reportData.CopyTo(body.ReportData);
-        return SimulatedReportKey.CreateReport(_cpu.ReportSecret, body, target);
+        return SimulatedReportKey.CreateReport(_cpu, body, target);
     }
 
     /// <summary>Checks a report made for this enclave (e.g. the QE report in qe_report_info).</summary>

@@ -1,27 +1,23 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using QuoteHelper.Quoting;
 
 namespace QuoteHelper.Daemon;
 
 /// <summary>
-/// Builds and runs the daemon: Kestrel's Unix-socket transport with <see cref="AesmConnectionHandler"/> as a raw
-/// connection handler (house-style habit 15), systemd integration, and the socket-path preparation. Thin: every
-/// protocol decision is in <see cref="AesmService"/>.
+/// Builds and runs the daemon: a generic host (logging, systemd integration, SIGTERM/SIGINT handling) around
+/// <see cref="AesmSocketServer"/>, plus the socket-path preparation. Thin: every protocol decision is in
+/// <see cref="AesmService"/>.
 /// </summary>
 public sealed class AesmDaemon : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly IHost _host;
     private readonly List<Action> _onDisposed = [];
 
-    private AesmDaemon(WebApplication app, AesmDaemonOptions options, IQuotingBackend backend)
+    private AesmDaemon(IHost host, AesmDaemonOptions options, IQuotingBackend backend)
     {
-        _app = app;
+        _host = host;
         Options = options;
         Backend = backend;
     }
@@ -33,7 +29,7 @@ public sealed class AesmDaemon : IAsyncDisposable
     public IQuotingBackend Backend { get; }
 
     /// <summary>The host's services (for tests and the CLI).</summary>
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _host.Services;
 
     /// <summary>
     /// Prepares the socket path, binds, sets the socket mode and starts serving. Returns once connections are
@@ -45,13 +41,12 @@ public sealed class AesmDaemon : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(backend);
-        var socketPath = Path.GetFullPath(options.SocketPath);
-        var removedStale = UnixSocketPath.Prepare(socketPath);
+        options.SocketPath = Path.GetFullPath(options.SocketPath);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Host.UseSystemd();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
-        builder.Logging.ClearProviders();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         if (configureLogging is not null)
         {
             configureLogging(builder.Logging);
@@ -65,41 +60,28 @@ public sealed class AesmDaemon : IAsyncDisposable
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; });
         }
 
+        builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton<AesmService>();
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
-            kestrel.ListenUnixSocket(socketPath, listen => listen.UseConnectionHandler<AesmConnectionHandler>());
-        });
+        builder.Services.AddHostedService<AesmServerHostedService>();
 
-        var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QuoteHelper.Daemon");
-        if (removedStale)
-        {
-            Log.RemovedStaleSocket(logger, socketPath);
-        }
-
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        File.SetUnixFileMode(socketPath, options.SocketMode);
-        var identity = backend.Identity;
-        Log.Listening(logger, socketPath, identity.Mode, identity.QeSvn, identity.PceSvn);
-        app.Lifetime.ApplicationStopping.Register(() => Log.Stopping(logger));
-        return new AesmDaemon(app, options, backend);
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new AesmDaemon(host, options, backend);
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, SIGINT or <see cref="StopAsync"/>).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) =>
-        _app.WaitForShutdownAsync(cancellationToken);
+        _host.WaitForShutdownAsync(cancellationToken);
 
     /// <summary>Stops accepting, finishes requests in flight (up to the shutdown timeout), removes the socket.</summary>
-    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken = default) => _host.StopAsync(cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await _host.StopAsync().ConfigureAwait(false);
+        _host.Dispose();
         foreach (var action in _onDisposed)
         {
             action();
@@ -110,4 +92,42 @@ public sealed class AesmDaemon : IAsyncDisposable
 
     /// <summary>Runs <paramref name="action"/> after the host is disposed (releases what the daemon was built over).</summary>
     internal void OnDisposed(Action action) => _onDisposed.Add(action);
+}
+
+/// <summary>Runs <see cref="AesmSocketServer"/> for the lifetime of the host.</summary>
+internal sealed class AesmServerHostedService(AesmDaemonOptions options, AesmService service, ILogger<AesmServerHostedService> logger) : IHostedService
+{
+    private AesmSocketServer? _server;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var socketPath = options.SocketPath;
+        if (UnixSocketPath.Prepare(socketPath))
+        {
+            Log.RemovedStaleSocket(logger, socketPath);
+        }
+
+        _server = AesmSocketServer.Start(socketPath, service, options, logger);
+        File.SetUnixFileMode(socketPath, options.SocketMode);
+        var identity = service.Backend.Identity;
+        Log.Listening(logger, socketPath, identity.Mode, identity.QeSvn, identity.PceSvn);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is null)
+        {
+            return;
+        }
+
+        Log.Stopping(logger);
+        await _server.StopAsync(options.ShutdownTimeout).ConfigureAwait(false);
+        Log.Stopped(logger, _server.AcceptedConnections, _server.WaitedReads, _server.AsyncReads);
+        await _server.DisposeAsync().ConfigureAwait(false);
+        _server = null;
+
+        // Like Intel's aesmd (aesm-protocol.md §10.1), the socket file goes with the service.
+        File.Delete(options.SocketPath);
+    }
 }

@@ -29,6 +29,9 @@ public sealed class AesmDaemonOptions
     /// </summary>
     public int MaxConnections { get; set; } = 1024;
 
+    /// <summary>Backlog of the listening socket (connections waiting to be accepted). Default 512.</summary>
+    public int ListenBacklog { get; set; } = 512;
+
     /// <summary>How long a stopping daemon waits for in-flight requests before closing them. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -17,24 +17,36 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Information, "Stopping: no new connections; finishing requests in flight")]
     public static partial void Stopping(ILogger logger);
 
+    [LoggerMessage(1005, LogLevel.Information, "Stopped after {Accepted} connections ({Waited} waited briefly for their request, {Async} read asynchronously)")]
+    public static partial void Stopped(ILogger logger, long accepted, long waited, long @async);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Accept failed ({Error}); retrying")]
+    public static partial void AcceptFailed(ILogger logger, string error);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Refused a connection: {MaxConnections} connections are being served")]
+    public static partial void ConnectionLimit(ILogger logger, int maxConnections);
+
+    [LoggerMessage(2007, LogLevel.Error, "Connection {ConnectionId} failed unexpectedly; closed")]
+    public static partial void ConnectionFailed(ILogger logger, long connectionId, Exception exception);
+
     [LoggerMessage(2000, LogLevel.Warning, "Closed connection {ConnectionId}: length prefix {Length} is 0 or above the {Cap}-byte cap")]
-    public static partial void HostileLength(ILogger logger, string connectionId, uint length, int cap);
+    public static partial void HostileLength(ILogger logger, long connectionId, uint length, int cap);
 
     [LoggerMessage(2001, LogLevel.Warning, "Closed connection {ConnectionId}: no complete request within {Timeout}")]
-    public static partial void ReadTimeout(ILogger logger, string connectionId, TimeSpan timeout);
+    public static partial void ReadTimeout(ILogger logger, long connectionId, TimeSpan timeout);
 
     [LoggerMessage(2002, LogLevel.Warning, "Closed connection {ConnectionId} without reply: malformed request (not an aesm.message.Request)")]
-    public static partial void Malformed(ILogger logger, string connectionId);
+    public static partial void Malformed(ILogger logger, long connectionId);
 
     [LoggerMessage(2003, LogLevel.Warning, "Closed connection {ConnectionId} without reply: no known request in the message")]
-    public static partial void UnknownRequest(ILogger logger, string connectionId);
+    public static partial void UnknownRequest(ILogger logger, long connectionId);
 
     [LoggerMessage(2004, LogLevel.Debug, "Connection {ConnectionId} ended before a complete request")]
-    public static partial void EndedEarly(ILogger logger, string connectionId);
+    public static partial void EndedEarly(ILogger logger, long connectionId);
 
     [LoggerMessage(2005, LogLevel.Debug, "{Call} answered {ErrorCode} in {ElapsedMs:F3} ms on connection {ConnectionId}")]
-    public static partial void Answered(ILogger logger, string call, uint errorCode, double elapsedMs, string connectionId);
+    public static partial void Answered(ILogger logger, string call, uint errorCode, double elapsedMs, long connectionId);
 
     [LoggerMessage(2006, LogLevel.Information, "{Call} failed with AESM error {ErrorCode} ({ErrorName}) on connection {ConnectionId}")]
-    public static partial void AnsweredError(ILogger logger, string call, uint errorCode, string errorName, string connectionId);
+    public static partial void AnsweredError(ILogger logger, string call, uint errorCode, string errorName, long connectionId);
 }

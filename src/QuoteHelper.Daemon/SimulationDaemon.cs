@@ -26,7 +26,7 @@ public static class SimulationDaemon
         {
             // Refuse early, before touching anything beside the socket, when a live service owns the path.
             UnixSocketPath.Prepare(options.SocketPath);
-            PublishSimulatedCpu(new SimulatedCpu(platform.ReportSecret, platform.CpuSvn), SimulatedCpu.PathBesideSocket(options.SocketPath));
+            PublishSimulatedCpu(platform.Cpu, SimulatedCpu.PathBesideSocket(options.SocketPath));
             var daemon = await AesmDaemon.StartAsync(options, backend, configureLogging, cancellationToken).ConfigureAwait(false);
             daemon.OnDisposed(() =>
             {

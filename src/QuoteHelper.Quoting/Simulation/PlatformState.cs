@@ -21,6 +21,9 @@ public sealed record PlatformState
     /// <summary>The platform's report secret (hex, 32 bytes): the simulated CPU key behind every report MAC.</summary>
     public required string ReportSecret { get; init; }
 
+    /// <summary>The KEYID (hex, 32 bytes) every simulated EREPORT on this platform carries.</summary>
+    public required string ReportKeyId { get; init; }
+
     /// <summary>Simulation root CA.</summary>
     public required StoredCertificate RootCa { get; init; }
 

@@ -44,6 +44,7 @@ public sealed class SimulatedPlatform : IDisposable
         TcbSigningCertificate = LoadCertificate(state.TcbSigning);
         _pckKey = LoadKey(state.Pck.PrivateKey);
         ReportSecret = Convert.FromHexString(state.ReportSecret);
+        ReportKeyId = Convert.FromHexString(state.ReportKeyId);
         QeId = Convert.FromHexString(state.Platform.QeId);
         CpuSvn = Convert.FromHexString(state.Platform.CpuSvn);
         QeTargetInfo = CreateQeTargetInfo(state.Platform.QeSvn);
@@ -73,6 +74,12 @@ public sealed class SimulatedPlatform : IDisposable
 
     /// <summary>The 32-byte report secret (the simulated CPU key behind every report MAC).</summary>
     public byte[] ReportSecret { get; }
+
+    /// <summary>The KEYID (32 bytes) every simulated EREPORT on this platform carries.</summary>
+    public byte[] ReportKeyId { get; }
+
+    /// <summary>What the platform shares with its simulated enclaves (published beside the socket).</summary>
+    public SimulatedCpu Cpu => new(ReportSecret, ReportKeyId, CpuSvn);
 
     /// <summary>QE_ID (16 bytes) placed in every quote header.</summary>
     public byte[] QeId { get; }
@@ -239,6 +246,7 @@ public sealed class SimulatedPlatform : IDisposable
                 QeSvn = options.QeSvn ?? SimulatedPlatformOptions.DefaultQeSvn,
             },
             ReportSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(SimulatedReportKey.PlatformSecretLength)),
+            ReportKeyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(Report.KeyIdLength)),
             RootCa = ToStored(root, rootKey),
             PckCa = ToStored(pckCa, pckCaKey),
             Pck = new StoredCertificate { Certificate = "", PrivateKey = "" },

@@ -17,6 +17,7 @@ public sealed class SimulatedQuotingEnclave : IQuotingBackend, IDisposable
     private static readonly AttestationKeyId[] s_keyIds = [AttestationKeyId.DefaultEcdsaP256];
 
     private readonly SimulatedPlatform _platform;
+    private readonly SimulatedReportVerifier _reportVerifier;
     private readonly Lock _certifyLock = new();
     private volatile CertifiedAttestationKey? _key;
 
@@ -28,6 +29,7 @@ public sealed class SimulatedQuotingEnclave : IQuotingBackend, IDisposable
     {
         ArgumentNullException.ThrowIfNull(platform);
         _platform = platform;
+        _reportVerifier = new SimulatedReportVerifier(platform.ReportSecret, platform.QeTargetInfo);
         if (eagerAttestationKey)
         {
             _key = LoadOrCertifyKey();
@@ -86,7 +88,7 @@ public sealed class SimulatedQuotingEnclave : IQuotingBackend, IDisposable
         }
 
         // sgx_verify_report inside QE3: only a report made for this QE's target info verifies (aesm-protocol.md §6.7 #7).
-        if (!SimulatedReportKey.Verify(_platform.ReportSecret, _platform.QeTargetInfo, report))
+        if (!_reportVerifier.Verify(report))
         {
             return AesmError.InvalidReport;
         }
@@ -109,7 +111,11 @@ public sealed class SimulatedQuotingEnclave : IQuotingBackend, IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _key?.Dispose();
+    public void Dispose()
+    {
+        _key?.Dispose();
+        _reportVerifier.Dispose();
+    }
 
     private bool TryWriteQeReport(ReadOnlySpan<byte> quote, Span<byte> qeReportInfo)
     {
@@ -131,7 +137,7 @@ public sealed class SimulatedQuotingEnclave : IQuotingBackend, IDisposable
         reportData.Clear();
         hash.GetHashAndReset(reportData[..32]);
         var body = _platform.CreateQeReportBody(reportData);
-        var report = SimulatedReportKey.CreateReport(_platform.ReportSecret, body, appTarget);
+        var report = SimulatedReportKey.CreateReport(_platform.Cpu, body, appTarget);
         report.Write(qeReportInfo[QeReportInfo.QeReportOffset..]);
         return true;
     }

@@ -10,8 +10,9 @@ namespace QuoteHelper.Sgx.Simulation;
 /// security: anybody who can read this file can forge reports.
 /// </summary>
 /// <param name="ReportSecret">The 32-byte platform report secret.</param>
+/// <param name="ReportKeyId">The 32-byte KEYID EREPORT writes into reports (on hardware: random per boot).</param>
 /// <param name="CpuSvn">The 16-byte CPUSVN EREPORT writes into report bodies.</param>
-public sealed record SimulatedCpu(byte[] ReportSecret, byte[] CpuSvn)
+public sealed record SimulatedCpu(byte[] ReportSecret, byte[] ReportKeyId, byte[] CpuSvn)
 {
     /// <summary>Name of the published file, in the directory of the AESM socket.</summary>
     public const string FileName = "sgx-simulated-cpu.json";
@@ -23,7 +24,7 @@ public sealed record SimulatedCpu(byte[] ReportSecret, byte[] CpuSvn)
     public static string PathBesideSocket(string socketPath) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(socketPath))!, FileName);
 
-    /// <summary>Serialises to the published JSON form: <c>{"reportSecret":"hex","cpuSvn":"hex"}</c>.</summary>
+    /// <summary>Serialises to the published JSON form: <c>{"reportSecret":"hex","reportKeyId":"hex","cpuSvn":"hex"}</c>.</summary>
     public byte[] ToJson()
     {
         using var stream = new MemoryStream();
@@ -31,6 +32,7 @@ public sealed record SimulatedCpu(byte[] ReportSecret, byte[] CpuSvn)
         {
             writer.WriteStartObject();
             writer.WriteString("reportSecret", Convert.ToHexStringLower(ReportSecret));
+            writer.WriteString("reportKeyId", Convert.ToHexStringLower(ReportKeyId));
             writer.WriteString("cpuSvn", Convert.ToHexStringLower(CpuSvn));
             writer.WriteEndObject();
         }
@@ -52,10 +54,11 @@ public sealed record SimulatedCpu(byte[] ReportSecret, byte[] CpuSvn)
             var reader = new Utf8JsonReader(json);
             using var document = JsonDocument.ParseValue(ref reader);
             var secret = Convert.FromHexString(document.RootElement.GetProperty("reportSecret").GetString() ?? "");
+            var keyId = Convert.FromHexString(document.RootElement.GetProperty("reportKeyId").GetString() ?? "");
             var cpuSvn = Convert.FromHexString(document.RootElement.GetProperty("cpuSvn").GetString() ?? "");
-            return secret.Length == SimulatedReportKey.PlatformSecretLength && cpuSvn.Length == 16
-                ? new SimulatedCpu(secret, cpuSvn)
-                : throw new InvalidDataException("reportSecret must be 32 bytes and cpuSvn 16 bytes.");
+            return secret.Length == SimulatedReportKey.PlatformSecretLength && keyId.Length == Report.KeyIdLength && cpuSvn.Length == 16
+                ? new SimulatedCpu(secret, keyId, cpuSvn)
+                : throw new InvalidDataException("reportSecret and reportKeyId must be 32 bytes and cpuSvn 16 bytes.");
         }
         catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
         {

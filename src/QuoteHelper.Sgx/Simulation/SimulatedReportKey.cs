@@ -62,27 +62,37 @@ public static class SimulatedReportKey
     }
 
     /// <summary>
-    /// EREPORT in simulation: a report of <paramref name="body"/> for <paramref name="target"/>, with a random
-    /// KEYID and the CMAC under the target's report key.
+    /// EREPORT in simulation: a report of <paramref name="body"/> for <paramref name="target"/> carrying the CPU's
+    /// KEYID, MACed with the target's report key.
     /// </summary>
-    public static Report CreateReport(ReadOnlySpan<byte> platformSecret, ReportBody body, TargetInfo target)
+    public static Report CreateReport(SimulatedCpu cpu, ReportBody body, TargetInfo target)
+    {
+        ArgumentNullException.ThrowIfNull(cpu);
+        var key = Derive(cpu.ReportSecret, target, cpu.ReportKeyId);
+        try
+        {
+            return CreateReport(key, cpu.ReportKeyId, body);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>A report of <paramref name="body"/> MACed with an already derived 16-byte <paramref name="reportKey"/>.</summary>
+    public static Report CreateReport(ReadOnlySpan<byte> reportKey, ReadOnlySpan<byte> keyId, ReportBody body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var keyId = RandomNumberGenerator.GetBytes(Report.KeyIdLength);
-        var key = Derive(platformSecret, target, keyId);
-        var report = new Report { Body = body, KeyId = keyId, Mac = new byte[Report.MacLength] };
-        using (var cmac = new AesCmac(key))
-        {
-            cmac.Compute(body.ToArray(), report.Mac);
-        }
-
-        CryptographicOperations.ZeroMemory(key);
+        var report = new Report { Body = body, KeyId = keyId.ToArray(), Mac = new byte[Report.MacLength] };
+        using var cmac = new AesCmac(reportKey);
+        cmac.Compute(body.ToArray(), report.Mac);
         return report;
     }
 
     /// <summary>
     /// <c>sgx_verify_report</c> in simulation: true when the 432-byte <paramref name="report"/> was MACed for
-    /// <paramref name="self"/>, the enclave doing the check.
+    /// <paramref name="self"/>, the enclave doing the check. Derives the key for every call; see
+    /// <see cref="SimulatedReportVerifier"/> for the cached form a QE uses.
     /// </summary>
     public static bool Verify(ReadOnlySpan<byte> platformSecret, TargetInfo self, ReadOnlySpan<byte> report)
     {
