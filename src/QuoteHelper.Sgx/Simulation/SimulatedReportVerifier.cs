@@ -36,9 +36,10 @@ public sealed class SimulatedReportVerifier : IDisposable
         var cached = _cached;
         if (cached is null || !cached.KeyId.AsSpan().SequenceEqual(keyId))
         {
-            var fresh = new CachedKey(keyId.ToArray(), SimulatedReportKey.Derive(_platformSecret, _self, keyId));
-            Interlocked.Exchange(ref _cached, fresh)?.Dispose();
-            cached = fresh;
+            // The replaced entry is not disposed: a concurrent check may still be using it (regression: disposing it
+            // zeroed the key under that check). Its contexts are released by the garbage collector.
+            cached = new CachedKey(keyId.ToArray(), SimulatedReportKey.Derive(_platformSecret, _self, keyId));
+            _cached = cached;
         }
 
         var cmac = cached.Rent();
