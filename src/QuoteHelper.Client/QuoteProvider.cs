@@ -40,8 +40,7 @@ public sealed class QuoteProviderOptions
 /// </summary>
 public sealed class QuoteProvider : IDisposable
 {
-    private static readonly Lazy<QuotingMode> s_mode = new(() =>
-        Environment.GetEnvironmentVariable("SGX_AESM_ADDR") is null ? QuotingMode.InProc : QuotingMode.OutOfProc);
+    private static readonly Lazy<QuotingMode> s_mode = new(() => ModeFor(Environment.GetEnvironmentVariable("SGX_AESM_ADDR")));
 
     private readonly AesmClient _client;
     private readonly QuoteProviderOptions _options;
@@ -55,6 +54,12 @@ public sealed class QuoteProvider : IDisposable
         _client = client;
         _options = options ?? new QuoteProviderOptions();
     }
+
+    /// <summary>
+    /// DCAP's rule for a value of <c>SGX_AESM_ADDR</c>: unset is in-proc; any value, even empty, is out-of-proc. The
+    /// value is never used as an address.
+    /// </summary>
+    public static QuotingMode ModeFor(string? sgxAesmAddr) => sgxAesmAddr is null ? QuotingMode.InProc : QuotingMode.OutOfProc;
 
     /// <summary>The process's quoting mode, read from <c>SGX_AESM_ADDR</c> once.</summary>
     public static QuotingMode ProcessMode => s_mode.Value;
