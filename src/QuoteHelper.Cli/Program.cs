@@ -10,4 +10,16 @@ root.Subcommands.Add(BenchCommand.Create());
 
 // Signals belong to the hosts: the daemon drains on SIGTERM through its own host lifetime, which a forced
 // termination timeout would cut short.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        await Console.Error.WriteLineAsync($"quote-helper: {error.Message}").ConfigureAwait(false);
+    }
+
+    await Console.Error.WriteLineAsync("Run 'quote-helper --help' for usage.").ConfigureAwait(false);
+    return CliErrors.Usage;
+}
+
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);

@@ -10,8 +10,9 @@ public sealed class AesmClientOptions
     public string SocketPath { get; set; } = DefaultSocketPath;
 
     /// <summary>
-    /// Longest wait for connect, for sending the request and for the whole reply. Default 15 s, Intel's
-    /// <c>IPC_LATENCY</c> in release builds (aesm-protocol.md §1.4).
+    /// Time limit of a call. Default 15 s, Intel's <c>IPC_LATENCY</c> in release builds (aesm-protocol.md §1.4).
+    /// The asynchronous calls apply it to the whole exchange; the blocking calls, like Intel's client, to each send
+    /// and receive. Expiry is <c>SGX_ERROR_SERVICE_TIMEOUT</c>.
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 

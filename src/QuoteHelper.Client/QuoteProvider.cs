@@ -74,8 +74,10 @@ public sealed class QuoteProvider : IDisposable
             "SGX_AESM_ADDR is not set, which selects in-proc quoting; this library quotes out-of-proc only. " +
             "Set SGX_AESM_ADDR=1 and mount the quote helper's /var/run/aesmd (docs/client.md).");
 
-    /// <summary>Number of re-initialisations performed so far (after 42 or MAC mismatch).</summary>
-    public int Reinitializations { get; private set; }
+    private int _reinitializations;
+
+    /// <summary>Number of re-initialisations performed so far (after 42, a MAC mismatch or a grown quote).</summary>
+    public int Reinitializations => Volatile.Read(ref _reinitializations);
 
     /// <summary>
     /// Gets a quote for a report that <paramref name="createReport"/> makes for the given QE target info. The
@@ -118,12 +120,13 @@ public sealed class QuoteProvider : IDisposable
             }
 
             // 42: the service lost or changed its attestation key; MAC mismatch: the QE changed, our report was made
-            // for the old target info. Both are cured by a fresh init and a fresh report (aesm-protocol.md §10.3).
+            // for the old target info; INVALID_PARAMETER: the quote grew (a new PCK chain after a platform update) and
+            // our buffer is too small. All are cured by a fresh init, size and report (aesm-protocol.md §10.3).
             if (reply.Status is SgxStatus.ErrorAttKeyUninitialized or SgxStatus.ErrorMacMismatch or SgxStatus.ErrorInvalidParameter
                 && attempt < _options.MaxReinitializations)
             {
                 forceReinit = true;
-                Reinitializations++;
+                Interlocked.Increment(ref _reinitializations);
                 continue;
             }
 

@@ -50,8 +50,8 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         _logger = logger;
 
         // Dedicated threads in a blocking accept(2): the kernel hands each connection to one waiting thread, which
-        // serves it start to finish without epoll or thread-pool hops. Twice the cores, so a thread in a system
-        // call or a signature never leaves a core idle.
+        // serves it start to finish without epoll or thread-pool hops. One per core: more only added context
+        // switches in the benchmark (BENCHMARKS.md).
         _acceptThreads = new Thread[Math.Max(2, Environment.ProcessorCount)];
         for (var i = 0; i < _acceptThreads.Length; i++)
         {
@@ -156,7 +156,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
             {
                 Release();
                 Log.ConnectionLimit(_logger, _options.MaxConnections);
-                connection.Dispose();
+                Refuse(connection);
                 continue;
             }
 
@@ -368,6 +368,27 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // Best effort to read what the client already wrote before closing: Intel's client writes without
+    // MSG_NOSIGNAL and would die of SIGPIPE writing to a closed peer (aesm-protocol.md §1.3).
+    private static void Refuse(Socket connection)
+    {
+        try
+        {
+            connection.Blocking = false;
+            Span<byte> discard = stackalloc byte[2048];
+            while (connection.Receive(discard, SocketFlags.None, out var error) > 0 && error == SocketError.Success)
+            {
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            connection.Dispose();
         }
     }
 

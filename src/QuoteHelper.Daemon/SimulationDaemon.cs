@@ -20,12 +20,13 @@ public static class SimulationDaemon
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(platformOptions);
+
+        // Refuse before touching the state directory: a helper that cannot serve must not apply a platform update.
+        UnixSocketPath.EnsureNotTaken(options.SocketPath);
         var platform = SimulatedPlatform.Open(stateDirectory, platformOptions, time);
         var backend = new SimulatedQuotingEnclave(platform, platformOptions.EagerAttestationKey);
         try
         {
-            // Refuse early, before touching anything beside the socket, when a live service owns the path.
-            UnixSocketPath.Prepare(options.SocketPath);
             PublishSimulatedCpu(platform.Cpu, SimulatedCpu.PathBesideSocket(options.SocketPath));
             var daemon = await AesmDaemon.StartAsync(options, backend, configureLogging, cancellationToken).ConfigureAwait(false);
             daemon.OnDisposed(() =>
@@ -46,6 +47,8 @@ public static class SimulationDaemon
     // Atomic (temporary file, then rename) and world-readable: every simulated enclave on the node may EREPORT.
     private static void PublishSimulatedCpu(SimulatedCpu cpu, string path)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var temporary = path + $".{Environment.ProcessId}.tmp";
         try
         {

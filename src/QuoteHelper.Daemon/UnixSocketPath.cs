@@ -31,6 +31,24 @@ public static class UnixSocketPath
             return false;
         }
 
+        EnsureNotTaken(socketPath);
+        File.Delete(socketPath);
+        return true;
+    }
+
+    /// <summary>
+    /// Throws when <paramref name="socketPath"/> is held by a live service or by something that is not a socket;
+    /// changes nothing. Lets a starting helper refuse before it touches any state.
+    /// </summary>
+    /// <exception cref="AddressInUseException">The path is taken.</exception>
+    public static void EnsureNotTaken(string socketPath)
+    {
+        var info = new FileInfo(socketPath);
+        if (!info.Exists && info.LinkTarget is null)
+        {
+            return;
+        }
+
         if (!IsSocket(socketPath))
         {
             throw new AddressInUseException($"{socketPath} exists and is not a socket; refusing to replace it.");
@@ -40,9 +58,6 @@ public static class UnixSocketPath
         {
             throw new AddressInUseException($"Another service is listening on {socketPath}; refusing to take its socket.");
         }
-
-        File.Delete(socketPath);
-        return true;
     }
 
     /// <summary>True when something accepts connections on <paramref name="socketPath"/>.</summary>

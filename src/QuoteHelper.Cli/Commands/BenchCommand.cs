@@ -31,7 +31,7 @@ internal static class BenchCommand
         {
             socket, clients, seconds, warmup, json,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetGuardedAction(async (parse, cancellationToken) =>
         {
             var socketPath = Path.GetFullPath(parse.GetValue(socket)!);
             var clientCount = Math.Max(1, parse.GetValue(clients));

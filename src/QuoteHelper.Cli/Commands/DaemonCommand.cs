@@ -50,52 +50,51 @@ internal static class DaemonCommand
         {
             socket, stateDir, socketMode, readTimeout, maxConnections, shutdownTimeout, jsonLogs, qeSvn, pceSvn, cpuSvn, lazyKey,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetGuardedAction(async (parse, cancellationToken) =>
         {
+            var readSeconds = parse.GetValue(readTimeout);
+            var shutdownSeconds = parse.GetValue(shutdownTimeout);
+            var connections = parse.GetValue(maxConnections);
+            if (readSeconds is <= 0 or > 3600 || shutdownSeconds is < 0 or > 3600 || connections < 1)
+            {
+                throw new CliUsageException("--read-timeout must be in (0, 3600] s, --shutdown-timeout in [0, 3600] s and --max-connections at least 1.");
+            }
+
+            var options = new AesmDaemonOptions
+            {
+                SocketPath = Path.GetFullPath(parse.GetValue(socket)!),
+                SocketMode = CommonOptions.ParseMode(parse.GetValue(socketMode)!),
+                ReadTimeout = TimeSpan.FromSeconds(readSeconds),
+                MaxConnections = connections,
+                ShutdownTimeout = TimeSpan.FromSeconds(shutdownSeconds),
+                JsonLogs = parse.GetValue(jsonLogs),
+            };
+            var platformOptions = new SimulatedPlatformOptions
+            {
+                QeSvn = parse.GetValue(qeSvn),
+                PceSvn = parse.GetValue(pceSvn),
+                CpuSvn = parse.GetValue(cpuSvn) is { } hex ? CommonOptions.ParseFixedHex(hex, 16, "--cpu-svn") : null,
+                EagerAttestationKey = !parse.GetValue(lazyKey),
+            };
+
+            AesmDaemon daemon;
             try
             {
-                var options = new AesmDaemonOptions
-                {
-                    SocketPath = Path.GetFullPath(parse.GetValue(socket)!),
-                    SocketMode = CommonOptions.ParseMode(parse.GetValue(socketMode)!),
-                    ReadTimeout = TimeSpan.FromSeconds(parse.GetValue(readTimeout)),
-                    MaxConnections = parse.GetValue(maxConnections),
-                    ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
-                    JsonLogs = parse.GetValue(jsonLogs),
-                };
-                var platformOptions = new SimulatedPlatformOptions
-                {
-                    QeSvn = parse.GetValue(qeSvn),
-                    PceSvn = parse.GetValue(pceSvn),
-                    CpuSvn = parse.GetValue(cpuSvn) is { } hex ? CommonOptions.ParseFixedHex(hex, 16, "--cpu-svn") : null,
-                    EagerAttestationKey = !parse.GetValue(lazyKey),
-                };
-
-                var daemon = await SimulationDaemon.StartAsync(options, parse.GetValue(stateDir)!, platformOptions,
+                daemon = await SimulationDaemon.StartAsync(options, parse.GetValue(stateDir)!, platformOptions,
                     TimeProvider.System, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await using var disposeDaemon = daemon.ConfigureAwait(false);
-                var identity = daemon.Backend.Identity;
-                Console.Out.WriteLine($"quote-helper: listening on {options.SocketPath} (mode {CommonOptions.Octal(options.SocketMode)}, " +
-                    $"{identity.Mode}, QE SVN {identity.QeSvn}, PCE SVN {identity.PceSvn})");
-                Console.Out.Flush();
-                await daemon.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
-                return 0;
-            }
-            catch (CliUsageException e)
-            {
-                await Console.Error.WriteLineAsync($"quote-helper daemon: {e.Message}").ConfigureAwait(false);
-                return 64;
-            }
-            catch (AddressInUseException e)
-            {
-                await Console.Error.WriteLineAsync($"quote-helper daemon: {e.Message}").ConfigureAwait(false);
-                return 69;
             }
             catch (InvalidDataException e)
             {
-                await Console.Error.WriteLineAsync($"quote-helper daemon: {e.Message}").ConfigureAwait(false);
-                return 78;
+                throw new CliConfigurationException($"the state directory cannot be used: {e.Message}");
             }
+
+            await using var disposeDaemon = daemon.ConfigureAwait(false);
+            var identity = daemon.Backend.Identity;
+            Console.Out.WriteLine($"quote-helper: listening on {options.SocketPath} (mode {CommonOptions.Octal(options.SocketMode)}, " +
+                $"{identity.Mode}, QE SVN {identity.QeSvn}, PCE SVN {identity.PceSvn})");
+            Console.Out.Flush();
+            await daemon.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+            return 0;
         });
         return command;
     }

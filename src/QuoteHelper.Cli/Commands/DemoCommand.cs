@@ -22,7 +22,7 @@ internal static class DemoCommand
         {
             keep,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetGuardedAction(async (parse, cancellationToken) =>
         {
             var workDirectory = Directory.CreateTempSubdirectory("quote-helper-demo-");
             try

@@ -18,7 +18,7 @@ internal static class InspectCommand
         {
             file, json,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetGuardedAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(file)!;
             byte[] bytes;

@@ -27,44 +27,31 @@ internal static class QuoteCommand
         {
             socket, reportData, mrEnclave, mrSigner, isvProdId, isvSvn, debug, cpu, output,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetGuardedAction(async (parse, cancellationToken) =>
         {
-            try
+            var socketPath = Path.GetFullPath(parse.GetValue(socket)!);
+            var cpuPath = parse.GetValue(cpu) ?? SimulatedCpu.PathBesideSocket(socketPath);
+            if (!File.Exists(cpuPath))
             {
-                var socketPath = Path.GetFullPath(parse.GetValue(socket)!);
-                var cpuPath = parse.GetValue(cpu) ?? SimulatedCpu.PathBesideSocket(socketPath);
-                if (!File.Exists(cpuPath))
-                {
-                    throw new CliUsageException($"No simulated CPU at {cpuPath}: is a quote helper in simulation mode serving {socketPath}?");
-                }
+                throw new CliUsageException($"No simulated CPU at {cpuPath}: is a quote helper in simulation mode serving {socketPath}?");
+            }
 
-                var flags = SgxAttributeFlags.Initted | SgxAttributeFlags.Mode64Bit | (parse.GetValue(debug) ? SgxAttributeFlags.Debug : 0);
-                var enclave = new SimulatedEnclave(SimulatedEnclave.LoadCpu(cpuPath))
-                {
-                    MrEnclave = parse.GetValue(mrEnclave) is { } me ? CommonOptions.ParseFixedHex(me, 32, "--mrenclave") : Enumerable.Repeat((byte)0x11, 32).ToArray(),
-                    MrSigner = parse.GetValue(mrSigner) is { } ms ? CommonOptions.ParseFixedHex(ms, 32, "--mrsigner") : Enumerable.Repeat((byte)0x22, 32).ToArray(),
-                    IsvProdId = parse.GetValue(isvProdId),
-                    IsvSvn = parse.GetValue(isvSvn),
-                    Attributes = new SgxAttributes(flags, 0xE7),
-                };
-                var data = CommonOptions.ParseHex(parse.GetValue(reportData), 64, "--report-data");
-                var provider = new QuoteProvider(new AesmClient(new AesmClientOptions { SocketPath = socketPath }));
-                var quote = await provider.GetQuoteAsync(target => enclave.CreateReport(target, data), cancellationToken).ConfigureAwait(false);
-                var path = Path.GetFullPath(parse.GetValue(output)!);
-                await File.WriteAllBytesAsync(path, quote, cancellationToken).ConfigureAwait(false);
-                Console.Out.WriteLine($"quote-helper: wrote a {quote.Length}-byte quote to {path}");
-                return 0;
-            }
-            catch (CliUsageException e)
+            var flags = SgxAttributeFlags.Initted | SgxAttributeFlags.Mode64Bit | (parse.GetValue(debug) ? SgxAttributeFlags.Debug : 0);
+            var enclave = new SimulatedEnclave(SimulatedEnclave.LoadCpu(cpuPath))
             {
-                await Console.Error.WriteLineAsync($"quote-helper quote: {e.Message}").ConfigureAwait(false);
-                return 64;
-            }
-            catch (AesmCallException e)
-            {
-                await Console.Error.WriteLineAsync($"quote-helper quote: {e.Message}").ConfigureAwait(false);
-                return 69;
-            }
+                MrEnclave = parse.GetValue(mrEnclave) is { } me ? CommonOptions.ParseFixedHex(me, 32, "--mrenclave") : Enumerable.Repeat((byte)0x11, 32).ToArray(),
+                MrSigner = parse.GetValue(mrSigner) is { } ms ? CommonOptions.ParseFixedHex(ms, 32, "--mrsigner") : Enumerable.Repeat((byte)0x22, 32).ToArray(),
+                IsvProdId = parse.GetValue(isvProdId),
+                IsvSvn = parse.GetValue(isvSvn),
+                Attributes = new SgxAttributes(flags, 0xE7),
+            };
+            var data = CommonOptions.ParseHex(parse.GetValue(reportData), 64, "--report-data");
+            var provider = new QuoteProvider(new AesmClient(new AesmClientOptions { SocketPath = socketPath }));
+            var quote = await provider.GetQuoteAsync(target => enclave.CreateReport(target, data), cancellationToken).ConfigureAwait(false);
+            var path = Path.GetFullPath(parse.GetValue(output)!);
+            await File.WriteAllBytesAsync(path, quote, cancellationToken).ConfigureAwait(false);
+            Console.Out.WriteLine($"quote-helper: wrote a {quote.Length}-byte quote to {path}");
+            return 0;
         });
         return command;
     }

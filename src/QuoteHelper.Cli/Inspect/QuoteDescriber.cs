@@ -82,8 +82,9 @@ internal static class QuoteDescriber
         using var certificate = X509CertificateLoader.LoadCertificate(der);
         var node = new JsonObject
         {
-            ["subject"] = certificate.Subject,
-            ["issuer"] = certificate.Issuer,
+            // In encoding order (CN first), the way Intel's documentation writes these names.
+            ["subject"] = certificate.SubjectName.Decode(X500DistinguishedNameFlags.None),
+            ["issuer"] = certificate.IssuerName.Decode(X500DistinguishedNameFlags.None),
             ["serial"] = certificate.SerialNumber,
             ["notBefore"] = certificate.NotBefore.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
             ["notAfter"] = certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),

@@ -43,7 +43,11 @@ public static class SimulatedPki
         request.CertificateExtensions.Add(ski);
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(ski));
         request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([CrlBaseUrl + "rootcacrl"]));
-        return request.CreateSelfSigned(notBefore, new DateTimeOffset(2049, 12, 31, 23, 59, 59, TimeSpan.Zero));
+
+        // Self-signed through Create (not CreateSelfSigned) to get a 20-byte serial like every other certificate here.
+        var notAfter = new DateTimeOffset(2049, 12, 31, 23, 59, 59, TimeSpan.Zero);
+        using var issued = request.Create(request.SubjectName, X509SignatureGenerator.CreateForECDsa(key), notBefore, notAfter, NewSerial());
+        return X509CertificateLoader.LoadCertificate(issued.RawData);
     }
 
     /// <summary>Issues the PCK Processor CA (CA:TRUE, pathlen 0) under the root.</summary>
@@ -80,13 +84,14 @@ public static class SimulatedPki
 
     private static CertificateRequest NewRequest(string commonName, ECDsa key)
     {
-        // CN, O, L, ST, C in that order, as Intel's DNs (dcap-quote.md §4.2); the builder keeps the order added.
+        // Intel's DNs are encoded CN, O, L, ST, C (CN first; dcap-quote.md §4.2). The builder encodes the last
+        // component added first, so they are added in reverse.
         var name = new X500DistinguishedNameBuilder();
-        name.AddCommonName(commonName);
-        name.AddOrganizationName(Organization);
-        name.AddLocalityName("Santa Clara");
-        name.AddStateOrProvinceName("CA");
         name.AddCountryOrRegion("US");
+        name.AddStateOrProvinceName("CA");
+        name.AddLocalityName("Santa Clara");
+        name.AddOrganizationName(Organization);
+        name.AddCommonName(commonName);
         return new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256);
     }
 
@@ -99,9 +104,7 @@ public static class SimulatedPki
 
     private static X509Certificate2 Issue(CertificateRequest request, X509Certificate2 issuer, ECDsa issuerKey, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
-        var serial = RandomNumberGenerator.GetBytes(20);
-        serial[0] &= 0x7F; // positive INTEGER
-        serial[0] |= 0x01; // and 20 bytes long, like Intel's serials
+        var serial = NewSerial();
         var generator = X509SignatureGenerator.CreateForECDsa(issuerKey);
         if (notAfter > issuer.NotAfter)
         {
@@ -110,5 +113,13 @@ public static class SimulatedPki
 
         using var issued = request.Create(issuer.SubjectName, generator, notBefore, notAfter, serial);
         return X509CertificateLoader.LoadCertificate(issued.RawData);
+    }
+
+    private static byte[] NewSerial()
+    {
+        var serial = RandomNumberGenerator.GetBytes(20);
+        serial[0] &= 0x7F; // positive INTEGER
+        serial[0] |= 0x01; // and 20 bytes long, like Intel's serials
+        return serial;
     }
 }

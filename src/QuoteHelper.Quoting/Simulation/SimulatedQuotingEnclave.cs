@@ -101,10 +101,10 @@ public sealed class SimulatedQuotingEnclave : IQuotingBackend, IDisposable
         key.Sign(output[..QuoteOffsets.SignedRegionLength], output.Slice(QuoteOffsets.Signature, 64));
         quoteLength = length;
 
-        if (!qeReportInfo.IsEmpty && !TryWriteQeReport(output, qeReportInfo))
+        // A simulated QE can always make the report back to the app (a real one may fail with 49).
+        if (!qeReportInfo.IsEmpty)
         {
-            quoteLength = 0;
-            return AesmError.UnableToGenerateQeReport;
+            WriteQeReport(output, qeReportInfo);
         }
 
         return AesmError.Success;
@@ -117,18 +117,10 @@ public sealed class SimulatedQuotingEnclave : IQuotingBackend, IDisposable
         _reportVerifier.Dispose();
     }
 
-    private bool TryWriteQeReport(ReadOnlySpan<byte> quote, Span<byte> qeReportInfo)
+    private void WriteQeReport(ReadOnlySpan<byte> quote, Span<byte> qeReportInfo)
     {
         // report_data = SHA256(nonce ‖ complete quote) ‖ 0³², for the app's target info (aesm-protocol.md §6.7).
-        TargetInfo appTarget;
-        try
-        {
-            appTarget = TargetInfo.Read(qeReportInfo.Slice(QeReportInfo.AppEnclaveTargetInfoOffset, TargetInfo.Size));
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+        var appTarget = TargetInfo.Read(qeReportInfo.Slice(QeReportInfo.AppEnclaveTargetInfoOffset, TargetInfo.Size));
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(qeReportInfo[..QeReportInfo.NonceLength]);
@@ -139,7 +131,6 @@ public sealed class SimulatedQuotingEnclave : IQuotingBackend, IDisposable
         var body = _platform.CreateQeReportBody(reportData);
         var report = SimulatedReportKey.CreateReport(_platform.Cpu, body, appTarget);
         report.Write(qeReportInfo[QeReportInfo.QeReportOffset..]);
-        return true;
     }
 
     private CertifiedAttestationKey LoadOrCertifyKey()

@@ -29,13 +29,23 @@ public sealed class SimulatedPlatformTests : IDisposable
         foreach (var certificate in new[] { _platform.RootCertificate, _platform.PckCaCertificate, _platform.PckCertificate, _platform.TcbSigningCertificate })
         {
             Assert.Contains("Simulated", certificate.Subject, StringComparison.Ordinal);
-            Assert.StartsWith("CN=", certificate.Subject, StringComparison.Ordinal);
-            Assert.EndsWith("C=US", certificate.Subject, StringComparison.Ordinal);
+            // Encoded CN, O, L, ST, C like Intel's (compare the real Intel root's encoding order).
+            Assert.Equal(["2.5.4.3", "2.5.4.10", "2.5.4.7", "2.5.4.8", "2.5.4.6"],
+                certificate.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false).Select(n => n.GetSingleElementType().Value));
+            Assert.Equal(20, certificate.SerialNumberBytes.Length);
             Assert.Equal("1.2.840.10045.4.3.2", certificate.SignatureAlgorithm.Value); // ecdsa-with-SHA256
             Assert.NotNull(certificate.Extensions["2.5.29.14"]); // SKI
             Assert.NotNull(certificate.Extensions["2.5.29.35"]); // AKI
             Assert.NotNull(certificate.Extensions["2.5.29.31"]); // CRL distribution points
         }
+    }
+
+    [Fact]
+    public void IntelRoot_EncodesItsNameCnFirst()
+    {
+        using var intelRoot = X509CertificateLoader.LoadCertificateFromFile(TestVectors.Path("dcap-qvl-sample", "TrustedRootCA.der"));
+        Assert.Equal(["2.5.4.3", "2.5.4.10", "2.5.4.7", "2.5.4.8", "2.5.4.6"],
+            intelRoot.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false).Select(n => n.GetSingleElementType().Value));
     }
 
     [Fact]
