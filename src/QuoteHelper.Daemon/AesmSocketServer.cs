@@ -163,7 +163,6 @@ internal sealed class AesmSocketServer : IAsyncDisposable
             // Not awaited: when the request is already there (the common case) ServeAsync completes synchronously on
             // this thread; when the client is slow it continues asynchronously (deadline-bound, on the thread pool)
             // and this thread goes back to accepting.
-            connection.Blocking = false;
             _ = ServeAsync(connection);
         }
     }
@@ -176,7 +175,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         try
         {
             buffer = ArrayPool<byte>.Shared.Rent(4096);
-            var (request, length) = await ReadRequestAsync(connection, buffer, id).ConfigureAwait(false);
+            var (request, length, slow) = await ReadRequestAsync(connection, buffer, id).ConfigureAwait(false);
             buffer = request;
             if (length < 0)
             {
@@ -200,7 +199,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
             var reply = AesmFrame.EncodePooled(response, out var replyLength);
             try
             {
-                await SendAsync(connection, reply.AsMemory(0, replyLength)).ConfigureAwait(false);
+                await SendAsync(connection, reply.AsMemory(0, replyLength), slow).ConfigureAwait(false);
             }
             finally
             {
@@ -240,7 +239,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
 
     // Returns the buffer holding prefix + body (possibly re-rented larger) and the body length, or -1 to close
     // without a reply.
-    private async Task<(byte[] Buffer, int Length)> ReadRequestAsync(Socket connection, byte[] buffer, long id)
+    private async Task<(byte[] Buffer, int Length, bool Slow)> ReadRequestAsync(Socket connection, byte[] buffer, long id)
     {
         var received = 0;
         var needed = AesmLimits.LengthPrefixSize;
@@ -251,25 +250,14 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         {
             while (true)
             {
-                // Fast path: the bytes are usually in the socket already; a non-blocking receive takes them without
-                // registering the socket with epoll.
+                // Fast path: the bytes are usually in the socket already. Asking how many (one ioctl) and then reading
+                // them with a receive that cannot block takes them without registering the socket with epoll and
+                // without the two fcntl calls a switch to non-blocking mode costs.
                 int read;
                 if (deadline is null)
                 {
-                    read = connection.Receive(buffer.AsSpan(received), SocketFlags.None, out var error);
-                    if (error == SocketError.WouldBlock && !waited)
-                    {
-                        // A client that connected is usually writing its request this very moment: wait briefly here
-                        // rather than pay for the asynchronous path (epoll registration, thread-pool hop).
-                        waited = true;
-                        Interlocked.Increment(ref _waitedReads);
-                        if (connection.Poll(FastPathWaitMicroseconds, SelectMode.SelectRead))
-                        {
-                            continue;
-                        }
-                    }
-
-                    if (error == SocketError.WouldBlock)
+                    var readable = connection.Available > 0 || (!waited && WaitBriefly(connection, ref waited));
+                    if (!readable)
                     {
                         Interlocked.Increment(ref _asyncReads);
                         deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -277,9 +265,11 @@ internal sealed class AesmSocketServer : IAsyncDisposable
                         continue;
                     }
 
+                    // Data or end-of-stream is pending, so this returns at once.
+                    read = connection.Receive(buffer.AsSpan(received), SocketFlags.None, out var error);
                     if (error != SocketError.Success)
                     {
-                        return (buffer, -1);
+                        return (buffer, -1, false);
                     }
                 }
                 else
@@ -295,14 +285,14 @@ internal sealed class AesmSocketServer : IAsyncDisposable
                             Log.ReadTimeout(_logger, id, _options.ReadTimeout);
                         }
 
-                        return (buffer, -1);
+                        return (buffer, -1, false);
                     }
                 }
 
                 if (read == 0)
                 {
                     Log.EndedEarly(_logger, id);
-                    return (buffer, -1);
+                    return (buffer, -1, false);
                 }
 
                 received += read;
@@ -313,7 +303,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
                     {
                         // Decided on the 4 prefix bytes alone: nothing is allocated for the claimed length.
                         Log.HostileLength(_logger, id, claimed, AesmLimits.MaxRequestBodyLength);
-                        return (buffer, -1);
+                        return (buffer, -1, false);
                     }
 
                     bodyLength = (int)claimed;
@@ -330,13 +320,13 @@ internal sealed class AesmSocketServer : IAsyncDisposable
                 if (bodyLength >= 0 && received >= needed)
                 {
                     // Extra bytes after the frame are ignored, as Intel's server does.
-                    return (buffer, bodyLength);
+                    return (buffer, bodyLength, deadline is not null);
                 }
 
                 if (received == buffer.Length)
                 {
                     // Only reachable before the prefix is complete, which a 4 KiB buffer always holds.
-                    return (buffer, -1);
+                    return (buffer, -1, false);
                 }
             }
         }
@@ -346,25 +336,30 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         }
     }
 
-    private async ValueTask SendAsync(Socket connection, ReadOnlyMemory<byte> reply)
+    // A client that connected is usually writing its request this very moment: wait briefly here rather than pay
+    // for the asynchronous path (epoll registration, thread-pool hop). True when data or end-of-stream is pending.
+    private bool WaitBriefly(Socket connection, ref bool waited)
     {
-        var sent = connection.Send(reply.Span, SocketFlags.None, out var error);
-        if (error == SocketError.Success && sent == reply.Length)
+        waited = true;
+        Interlocked.Increment(ref _waitedReads);
+        return connection.Poll(FastPathWaitMicroseconds, SelectMode.SelectRead);
+    }
+
+    private async ValueTask SendAsync(Socket connection, ReadOnlyMemory<byte> reply, bool slowClient)
+    {
+        if (!slowClient)
         {
+            // A reply is at most MaxQuoteBufferSize plus about 1 KiB, far below the default AF_UNIX send buffer
+            // (208 KiB), so this blocking send completes at once even if the client never reads.
+            connection.Send(reply.Span, SocketFlags.None, out _);
             return;
         }
 
-        if (error is not (SocketError.Success or SocketError.WouldBlock))
-        {
-            return;
-        }
-
-        // A full socket buffer (a client that does not read): finish asynchronously, within the same deadline a
-        // request gets, so a client that never reads cannot hold the connection.
+        // A client that was slow to send may be slow to read: bounded by the same deadline a request gets.
         using var deadline = new CancellationTokenSource(_options.ReadTimeout);
         try
         {
-            await connection.SendAsync(reply[Math.Max(sent, 0)..], SocketFlags.None, deadline.Token).ConfigureAwait(false);
+            await connection.SendAsync(reply, SocketFlags.None, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
