@@ -24,8 +24,9 @@ public static class SimulationDaemon
         var backend = new SimulatedQuotingEnclave(platform, platformOptions.EagerAttestationKey);
         try
         {
-            // Refuse early, before touching anything beside the socket, when a live service owns the path.
-            UnixSocketPath.Prepare(options.SocketPath);
+            // Refuse early, before touching anything beside the socket, when a live service owns the path. A stale
+            // socket is left for the server's own Prepare, which removes it and logs RemovedStaleSocket (1001).
+            UnixSocketPath.Prepare(options.SocketPath, removeStale: false);
             PublishSimulatedCpu(platform.Cpu, SimulatedCpu.PathBesideSocket(options.SocketPath));
             var daemon = await AesmDaemon.StartAsync(options, backend, configureLogging, cancellationToken).ConfigureAwait(false);
             daemon.OnDisposed(() =>

@@ -16,7 +16,13 @@ public static class UnixSocketPath
 
     /// <summary>Makes <paramref name="socketPath"/> bindable; returns true when a stale socket was removed.</summary>
     /// <exception cref="AddressInUseException">A live service answers on the path, or the path is not a socket.</exception>
-    public static bool Prepare(string socketPath)
+    public static bool Prepare(string socketPath) => Prepare(socketPath, removeStale: true);
+
+    /// <summary>
+    /// As <see cref="Prepare(string)"/>; with <paramref name="removeStale"/> false a stale socket is only detected
+    /// (true is returned and the file stays), so that the caller that binds removes it and logs that it did.
+    /// </summary>
+    internal static bool Prepare(string socketPath, bool removeStale)
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
         var directory = Path.GetDirectoryName(Path.GetFullPath(socketPath))!;
@@ -43,7 +49,11 @@ public static class UnixSocketPath
             throw new AddressInUseException($"Another service is listening on {socketPath}; refusing to take its socket.");
         }
 
-        File.Delete(socketPath);
+        if (removeStale)
+        {
+            File.Delete(socketPath);
+        }
+
         return true;
     }
 
