@@ -31,6 +31,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
     private const int FastPathWaitMicroseconds = 200;
 
     private readonly Socket _listener;
+    private readonly string _socketPath;
     private readonly AesmService _service;
     private readonly AesmDaemonOptions _options;
     private readonly ILogger _logger;
@@ -42,9 +43,10 @@ internal sealed class AesmSocketServer : IAsyncDisposable
     private long _asyncReads;
     private int _active;
 
-    private AesmSocketServer(Socket listener, AesmService service, AesmDaemonOptions options, ILogger logger)
+    private AesmSocketServer(Socket listener, string socketPath, AesmService service, AesmDaemonOptions options, ILogger logger)
     {
         _listener = listener;
+        _socketPath = socketPath;
         _service = service;
         _options = options;
         _logger = logger;
@@ -87,12 +89,12 @@ internal sealed class AesmSocketServer : IAsyncDisposable
             throw;
         }
 
-        return new AesmSocketServer(listener, service, options, logger);
+        return new AesmSocketServer(listener, socketPath, service, options, logger);
     }
 
     /// <summary>
-    /// Stops accepting (the listening socket is closed; the caller removes the path), then waits for the
-    /// connections being served to finish, at most <paramref name="timeout"/>.
+    /// Stops accepting (the listening socket is closed and the path removed), then waits for the connections being
+    /// served to finish, at most <paramref name="timeout"/>.
     /// </summary>
     public async Task StopAsync(TimeSpan timeout)
     {
@@ -113,6 +115,11 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         }
 
         _listener.Dispose();
+
+        // Like Intel's aesmd (aesm-protocol.md §10.1) the socket file goes with the service, and it goes now, with the
+        // listener (.NET already unlinks a bound path on Dispose; this covers a runtime that does not). Never after
+        // draining: from this moment a successor may bind the path, and a late delete would remove its socket.
+        File.Delete(_socketPath);
         foreach (var thread in _acceptThreads)
         {
             thread.Join();
