@@ -304,6 +304,12 @@ internal sealed class AesmSocketServer : IAsyncDisposable
 
                         return (buffer, -1);
                     }
+                    catch (SocketException)
+                    {
+                        // The client went away mid-request. Returned, not thrown: after a larger rent above, the
+                        // caller must release this buffer, not the one it passed in (already back in the pool).
+                        return (buffer, -1);
+                    }
                 }
 
                 if (read == 0)
