@@ -65,6 +65,7 @@ public sealed class SocketPathTests
             directory.Combine("state"), new SimulatedPlatformOptions(), TimeProvider.System, logs.Configure, Ct);
 
         Assert.Equal(A1Response, (await RawAesm.ExchangeAsync(socketPath, GetSupportedAttKeyIdNumRequest(), cancellationToken: Ct)).Hex);
+        // Regression: SimulationDaemon's early check removed the stale file itself, so 1001 was never logged.
         Assert.True(logs.Contains(1001), "no RemovedStaleSocket (1001) log entry");
     }
 
@@ -104,6 +105,8 @@ public sealed class SocketPathTests
     [Fact]
     public async Task StartAsync_DirectoryOnPath_AddressInUseAndDirectoryKept()
     {
+        // Regression: FileInfo.Exists is false for a directory, so it reached bind(2) and surfaced as a bare
+        // SocketException instead of AddressInUseException.
         using var directory = new TempDirectory("qh-daemon-tests-");
         var socketPath = directory.Combine("run", "aesm.socket");
         Directory.CreateDirectory(Path.Combine(socketPath, "inside"));
