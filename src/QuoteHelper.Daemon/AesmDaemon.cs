@@ -127,7 +127,7 @@ internal sealed class AesmServerHostedService(AesmDaemonOptions options, AesmSer
         await _server.DisposeAsync().ConfigureAwait(false);
         _server = null;
 
-        // Like Intel's aesmd (aesm-protocol.md §10.1), the socket file goes with the service.
-        File.Delete(options.SocketPath);
+        // The socket file was removed when the listener closed (AesmSocketServer.StopAsync), not here: after the
+        // drain a successor may own the path.
     }
 }

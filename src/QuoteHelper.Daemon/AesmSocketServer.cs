@@ -91,8 +91,8 @@ internal sealed class AesmSocketServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops accepting (the listening socket is closed; the caller removes the path), then waits for the
-    /// connections being served to finish, at most <paramref name="timeout"/>.
+    /// Stops accepting (the listening socket is closed and the path removed), then waits for the connections being
+    /// served to finish, at most <paramref name="timeout"/>.
     /// </summary>
     public async Task StopAsync(TimeSpan timeout)
     {
@@ -113,6 +113,11 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         }
 
         _listener.Dispose();
+
+        // Like Intel's aesmd (aesm-protocol.md §10.1) the socket file goes with the service, and it goes now: .NET
+        // unlinks the bound path when the listener is disposed (SocketDispose_BoundListener_RuntimeUnlinksPath). No
+        // delete of our own, before or after draining: from this moment a successor may bind the path, and a late
+        // delete would remove its socket.
         foreach (var thread in _acceptThreads)
         {
             thread.Join();
@@ -285,6 +290,12 @@ internal sealed class AesmSocketServer : IAsyncDisposable
                             Log.ReadTimeout(_logger, id, _options.ReadTimeout);
                         }
 
+                        return (buffer, -1, false);
+                    }
+                    catch (SocketException)
+                    {
+                        // The client went away mid-request. Returned, not thrown: after a larger rent above, the
+                        // caller must release this buffer, not the one it passed in (already back in the pool).
                         return (buffer, -1, false);
                     }
                 }

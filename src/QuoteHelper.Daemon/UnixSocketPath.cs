@@ -25,8 +25,10 @@ public static class UnixSocketPath
             Directory.CreateDirectory(directory, DirectoryMode);
         }
 
+        // FileInfo.Exists is false for a directory: check it too, or a directory at the path reaches bind(2) and
+        // fails there with a bare SocketException instead of AddressInUseException.
         var info = new FileInfo(socketPath);
-        if (!info.Exists && info.LinkTarget is null)
+        if (!info.Exists && info.LinkTarget is null && !Directory.Exists(socketPath))
         {
             return false;
         }
@@ -44,7 +46,7 @@ public static class UnixSocketPath
     public static void EnsureNotTaken(string socketPath)
     {
         var info = new FileInfo(socketPath);
-        if (!info.Exists && info.LinkTarget is null)
+        if (!info.Exists && info.LinkTarget is null && !Directory.Exists(socketPath))
         {
             return;
         }
