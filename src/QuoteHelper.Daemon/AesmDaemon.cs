@@ -31,6 +31,15 @@ public sealed class AesmDaemon : IAsyncDisposable
     /// <summary>The host's services (for tests and the CLI).</summary>
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>The daemon's metrics.</summary>
+    public DaemonMetrics Metrics => _host.Services.GetRequiredService<DaemonMetrics>();
+
+    /// <summary>True while this daemon serves the public socket path.</summary>
+    public bool Ready => _host.Services.GetRequiredService<AesmServerHostedService>().Ready;
+
+    /// <summary>True once a successor has taken the socket over.</summary>
+    public bool HandedOver => _host.Services.GetRequiredService<AesmServerHostedService>().HandedOver;
+
     /// <summary>
     /// Prepares the socket path, binds, sets the socket mode and starts serving. Returns once connections are
     /// accepted.
@@ -63,7 +72,13 @@ public sealed class AesmDaemon : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton<AesmService>();
-        builder.Services.AddHostedService<AesmServerHostedService>();
+        builder.Services.AddSingleton<DaemonMetrics>();
+        builder.Services.AddSingleton<AesmServerHostedService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AesmServerHostedService>());
+        if (options.MetricsListen is not null)
+        {
+            builder.Services.AddHostedService<MetricsEndpoint>();
+        }
 
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -94,40 +109,98 @@ public sealed class AesmDaemon : IAsyncDisposable
     internal void OnDisposed(Action action) => _onDisposed.Add(action);
 }
 
-/// <summary>Runs <see cref="AesmSocketServer"/> for the lifetime of the host.</summary>
-internal sealed class AesmServerHostedService(AesmDaemonOptions options, AesmService service, ILogger<AesmServerHostedService> logger) : IHostedService
+/// <summary>
+/// Runs <see cref="AesmSocketServer"/> for the lifetime of the host, and watches the public path: when a
+/// successor renames its socket over it (a zero-downtime update, design.md §5), this daemon drains and exits
+/// (or, with <see cref="AesmDaemonOptions.StayAfterHandover"/>, stays alive and not ready until SIGTERM).
+/// </summary>
+internal sealed class AesmServerHostedService(
+    AesmDaemonOptions options,
+    AesmService service,
+    DaemonMetrics metrics,
+    IHostApplicationLifetime lifetime,
+    ILogger<AesmServerHostedService> logger) : IHostedService, IDisposable
 {
     private AesmSocketServer? _server;
+    private Timer? _watch;
+    private int _handedOver;
+
+    /// <summary>True while this daemon serves the public path (not starting, not draining, not handed over).</summary>
+    public bool Ready { get; private set; }
+
+    /// <summary>True once a successor has taken the socket over.</summary>
+    public bool HandedOver => Volatile.Read(ref _handedOver) == 1;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var socketPath = options.SocketPath;
-        if (UnixSocketPath.Prepare(socketPath))
+        if (options.TakeOverFromLiveHelper)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(socketPath)!);
+            metrics.Handovers.WithLabels("in").Inc();
+            Log.TookOver(logger, socketPath, Environment.ProcessId);
+        }
+        else if (UnixSocketPath.Prepare(socketPath))
         {
             Log.RemovedStaleSocket(logger, socketPath);
         }
 
-        _server = AesmSocketServer.Start(socketPath, service, options, logger);
-        File.SetUnixFileMode(socketPath, options.SocketMode);
+        _server = AesmSocketServer.Start(socketPath, service, options, metrics, logger);
         var identity = service.Backend.Identity;
+        metrics.SetBackend(identity);
+        metrics.Ready.Set(1);
+        Ready = true;
         Log.Listening(logger, socketPath, identity.Mode, identity.QeSvn, identity.PceSvn);
+        _watch = new Timer(_ => CheckOwnership(), null, options.HandoverPollInterval, options.HandoverPollInterval);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is null)
+        if (_watch is not null)
+        {
+            await _watch.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await StopServerAsync().ConfigureAwait(false);
+    }
+
+    public void Dispose() => _watch?.Dispose();
+
+    private void CheckOwnership()
+    {
+        var server = _server;
+        if (server is null || server.OwnsPublicPath || Interlocked.Exchange(ref _handedOver, 1) == 1)
         {
             return;
         }
 
-        Log.Stopping(logger);
-        await _server.StopAsync(options.ShutdownTimeout).ConfigureAwait(false);
-        Log.Stopped(logger, _server.AcceptedConnections, _server.WaitedReads, _server.AsyncReads);
-        await _server.DisposeAsync().ConfigureAwait(false);
-        _server = null;
+        // A successor renamed its socket over the path: stop being ready, serve what reached us, then go.
+        metrics.Handovers.WithLabels("out").Inc();
+        Log.HandedOver(logger, options.SocketPath, options.StayAfterHandover ? "staying until SIGTERM" : "exiting");
+        _ = Task.Run(async () =>
+        {
+            await StopServerAsync().ConfigureAwait(false);
+            if (!options.StayAfterHandover)
+            {
+                lifetime.StopApplication();
+            }
+        });
+    }
 
-        // The socket file was removed when the listener closed (AesmSocketServer.StopAsync), not here: after the
-        // drain a successor may own the path.
+    private async Task StopServerAsync()
+    {
+        var server = Interlocked.Exchange(ref _server, null);
+        if (server is null)
+        {
+            return;
+        }
+
+        Ready = false;
+        metrics.Ready.Set(0);
+        Log.Stopping(logger);
+        await server.StopAsync(options.ShutdownTimeout).ConfigureAwait(false);
+        Log.Stopped(logger, server.AcceptedConnections, server.WaitedReads, server.AsyncReads);
+        await server.DisposeAsync().ConfigureAwait(false);
     }
 }

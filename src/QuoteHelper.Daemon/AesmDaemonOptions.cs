@@ -35,6 +35,45 @@ public sealed class AesmDaemonOptions
     /// <summary>How long a stopping daemon waits for in-flight requests before closing them. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Peer uids allowed to use the socket (SO_PEERCRED). Empty (the default) with <see cref="AllowedGids"/> empty
+    /// allows everyone, as Intel's aesmd does. A peer is allowed when its uid or its gid is listed.
+    /// </summary>
+    public IList<uint> AllowedUids { get; } = [];
+
+    /// <summary>Peer gids allowed to use the socket. See <see cref="AllowedUids"/>.</summary>
+    public IList<uint> AllowedGids { get; } = [];
+
+    /// <summary>Most requests one peer (uid) may have in flight; more are answered AESM_BUSY (18). 0 (default): no limit.</summary>
+    public int MaxConcurrentPerPeer { get; set; }
+
+    /// <summary>Most requests per second one peer (uid) may make (token bucket, burst of one second); more are answered AESM_BUSY (18). 0 (default): no limit.</summary>
+    public double MaxRequestsPerSecondPerPeer { get; set; }
+
+    /// <summary>
+    /// Where to serve Prometheus metrics and health (/metrics, /healthz, /readyz), e.g. <c>http://127.0.0.1:9464</c>.
+    /// Null (default): not served.
+    /// </summary>
+    public Uri? MetricsListen { get; set; }
+
+    /// <summary>
+    /// After handing the socket over to a successor and draining: false (default) exits; true stays alive, not
+    /// ready, until SIGTERM — for supervisors that would restart an exited process (a Kubernetes container).
+    /// </summary>
+    public bool StayAfterHandover { get; set; }
+
+    /// <summary>
+    /// How often the daemon checks that the public path still names its socket (a successor renames its own over
+    /// it). Default 200 ms.
+    /// </summary>
+    public TimeSpan HandoverPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Set by the host when a live helper serving the same state directory owns the socket path: this daemon then
+    /// takes over (renames its socket over the path) instead of refusing.
+    /// </summary>
+    public bool TakeOverFromLiveHelper { get; set; }
+
     /// <summary>Write logs as one JSON object per line instead of plain text. Default false.</summary>
     public bool JsonLogs { get; set; }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using QuoteHelper.Aesm.Protocol;
 using QuoteHelper.Aesm.Protocol.Messages;
@@ -31,7 +32,11 @@ internal sealed class AesmSocketServer : IAsyncDisposable
     private const int FastPathWaitMicroseconds = 200;
 
     private readonly Socket _listener;
+    private readonly string _socketPath;
+    private readonly FileIdentity? _identity;
     private readonly AesmService _service;
+    private readonly DaemonMetrics _metrics;
+    private readonly PeerPolicy _policy;
     private readonly AesmDaemonOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -42,10 +47,15 @@ internal sealed class AesmSocketServer : IAsyncDisposable
     private long _asyncReads;
     private int _active;
 
-    private AesmSocketServer(Socket listener, AesmService service, AesmDaemonOptions options, ILogger logger)
+    private AesmSocketServer(Socket listener, string socketPath, AesmService service, AesmDaemonOptions options,
+        DaemonMetrics metrics, ILogger logger)
     {
         _listener = listener;
+        _socketPath = socketPath;
+        _identity = FileIdentity.Of(socketPath);
         _service = service;
+        _metrics = metrics;
+        _policy = new PeerPolicy(options);
         _options = options;
         _logger = logger;
 
@@ -72,23 +82,39 @@ internal sealed class AesmSocketServer : IAsyncDisposable
     /// <summary>Connections being served right now.</summary>
     public int ActiveConnections => Volatile.Read(ref _active);
 
-    /// <summary>Binds <paramref name="socketPath"/> (already prepared), listens and starts accepting.</summary>
-    public static AesmSocketServer Start(string socketPath, AesmService service, AesmDaemonOptions options, ILogger logger)
+    /// <summary>
+    /// Binds a temporary socket beside <paramref name="socketPath"/>, listens, sets its mode, then renames it over
+    /// the public path in one atomic step (rename(2)): a client connecting at any moment finds either the previous
+    /// socket (a helper being replaced, which keeps serving its backlog) or this one, never nothing.
+    /// </summary>
+    public static AesmSocketServer Start(string socketPath, AesmService service, AesmDaemonOptions options, DaemonMetrics metrics, ILogger logger)
     {
+        var directory = Path.GetDirectoryName(socketPath)!;
+        // Short, because a Unix socket path is limited to 107 bytes; hidden, because it only lives for a moment.
+        var temporary = Path.Combine(directory, $".aesm.{Environment.ProcessId}.{Guid.NewGuid():N}"[..24]);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+            listener.Bind(new UnixDomainSocketEndPoint(temporary));
             listener.Listen(options.ListenBacklog);
+            File.SetUnixFileMode(temporary, options.SocketMode);
+            if (NativeMethods.Rename(temporary, socketPath) != 0)
+            {
+                throw new IOException($"rename({temporary}, {socketPath}) failed: errno {Marshal.GetLastPInvokeError()}");
+            }
         }
         catch
         {
             listener.Dispose();
+            File.Delete(temporary);
             throw;
         }
 
-        return new AesmSocketServer(listener, service, options, logger);
+        return new AesmSocketServer(listener, socketPath, service, options, metrics, logger);
     }
+
+    /// <summary>True while the public path still names this server's socket (no successor renamed its own over it).</summary>
+    public bool OwnsPublicPath => _identity is { } mine && FileIdentity.Of(_socketPath) == mine;
 
     /// <summary>
     /// Stops accepting (the listening socket is closed and the path removed), then waits for the connections being
@@ -101,6 +127,15 @@ internal sealed class AesmSocketServer : IAsyncDisposable
             return;
         }
 
+        // Take the name away first (only if it is still ours: after a handover it names the successor), so that
+        // new clients go elsewhere or fail fast; then keep accepting until the backlog of clients that connected
+        // before is empty, so that none of them is reset (zero failed requests across a handover).
+        if (OwnsPublicPath)
+        {
+            File.Delete(_socketPath);
+        }
+
+        await DrainBacklogAsync().ConfigureAwait(false);
         _stopping.Cancel();
 
         // shutdown(2) wakes the threads blocked in accept(2); closing alone does not on Linux.
@@ -114,10 +149,8 @@ internal sealed class AesmSocketServer : IAsyncDisposable
 
         _listener.Dispose();
 
-        // Like Intel's aesmd (aesm-protocol.md §10.1) the socket file goes with the service, and it goes now: .NET
-        // unlinks the bound path when the listener is disposed (SocketDispose_BoundListener_RuntimeUnlinksPath). No
-        // delete of our own, before or after draining: from this moment a successor may bind the path, and a late
-        // delete would remove its socket.
+        // .NET unlinks the path it bound when the listener is disposed: that is the temporary name, renamed away at
+        // start, so the public path (ours or a successor's) is never touched here.
         foreach (var thread in _acceptThreads)
         {
             thread.Join();
@@ -134,6 +167,27 @@ internal sealed class AesmSocketServer : IAsyncDisposable
     {
         await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
         _stopping.Dispose();
+    }
+
+    // Waits until no connection has been pending in the listen backlog for three checks in a row.
+    private async Task DrainBacklogAsync()
+    {
+        var quiet = 0;
+        for (var i = 0; i < 500 && quiet < 3; i++)
+        {
+            bool pending;
+            try
+            {
+                pending = _listener.Poll(0, SelectMode.SelectRead);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            quiet = pending ? 0 : quiet + 1;
+            await Task.Delay(10).ConfigureAwait(false);
+        }
     }
 
     private void AcceptLoop()
@@ -161,6 +215,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
             {
                 Release();
                 Log.ConnectionLimit(_logger, _options.MaxConnections);
+                _metrics.Connection("refused_limit");
                 Refuse(connection);
                 continue;
             }
@@ -177,6 +232,9 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextConnectionId);
         byte[]? buffer = null;
         byte[]? rented = null;
+        var admitted = false;
+        var peer = PeerCredentials.Of(connection);
+        _metrics.InFlight.Inc();
         try
         {
             buffer = ArrayPool<byte>.Shared.Rent(4096);
@@ -190,14 +248,37 @@ internal sealed class AesmSocketServer : IAsyncDisposable
             var started = Stopwatch.GetTimestamp();
             if (!AesmFrame.TryParseRequest(new ReadOnlySequence<byte>(request, AesmLimits.LengthPrefixSize, length), out var parsed))
             {
-                Log.Malformed(_logger, id);
+                Log.Malformed(_logger, id, peer?.Pid, peer?.Uid, peer?.Gid);
+                _metrics.Connection("malformed");
                 return;
             }
 
-            var response = _service.Handle(parsed, out var kind, out rented);
+            if (AesmDispatch.SelectRequest(parsed) is not { } requested)
+            {
+                Log.UnknownRequest(_logger, id, peer?.Pid, peer?.Uid, peer?.Gid);
+                _metrics.Connection("unknown_request");
+                return;
+            }
+
+            Response? response;
+            AesmRequestKind? kind = requested;
+            var decision = _policy.Admit(peer);
+            if (decision == PeerDecision.Allow)
+            {
+                admitted = true;
+                response = _service.Handle(parsed, out kind, out rented);
+            }
+            else
+            {
+                // Answered in the request's own field, so every client (Intel's too) gets a clean error: 30 for a peer
+                // that is not allowed, 18 (busy → SGX_ERROR_BUSY) for one over its limits.
+                _metrics.PeerRejected(decision.ToString());
+                Log.PeerRejected(_logger, id, decision.ToString(), requested.ToString(), peer?.Pid, peer?.Uid, peer?.Gid);
+                response = AesmResponses.Error(requested, decision == PeerDecision.NotAllowed ? AesmError.ServiceUnavailable : AesmError.Busy);
+            }
+
             if (response is null)
             {
-                Log.UnknownRequest(_logger, id);
                 return;
             }
 
@@ -211,7 +292,11 @@ internal sealed class AesmSocketServer : IAsyncDisposable
                 ArrayPool<byte>.Shared.Return(reply);
             }
 
-            LogAnswer(kind!.Value, response, Stopwatch.GetElapsedTime(started), id);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var code = ErrorCodeOf(response, kind!.Value);
+            _metrics.Answered(kind.Value, code, elapsed);
+            _metrics.Connection("served");
+            LogAnswer(kind.Value, code, elapsed, id, peer);
         }
         catch (SocketException)
         {
@@ -227,6 +312,12 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         }
         finally
         {
+            if (admitted)
+            {
+                _policy.Release(peer);
+            }
+
+            _metrics.InFlight.Dec();
             if (rented is not null)
             {
                 ArrayPool<byte>.Shared.Return(rented);
@@ -288,6 +379,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
                         if (!_stopping.IsCancellationRequested)
                         {
                             Log.ReadTimeout(_logger, id, _options.ReadTimeout);
+                            _metrics.Connection("timeout");
                         }
 
                         return (buffer, -1, false);
@@ -303,6 +395,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
                 if (read == 0)
                 {
                     Log.EndedEarly(_logger, id);
+                    _metrics.Connection("ended_early");
                     return (buffer, -1, false);
                 }
 
@@ -314,6 +407,7 @@ internal sealed class AesmSocketServer : IAsyncDisposable
                     {
                         // Decided on the 4 prefix bytes alone: nothing is allocated for the claimed length.
                         Log.HostileLength(_logger, id, claimed, AesmLimits.MaxRequestBodyLength);
+                        _metrics.Connection("hostile_length");
                         return (buffer, -1, false);
                     }
 
@@ -411,16 +505,15 @@ internal sealed class AesmSocketServer : IAsyncDisposable
         AesmResponses.GetSubMessage(response, kind) is { } message &&
         message.Descriptor.FindFieldByNumber(1)?.Accessor.GetValue(message) is uint code ? code : (uint)AesmError.UnexpectedError;
 
-    private void LogAnswer(AesmRequestKind kind, Response response, TimeSpan elapsed, long id)
+    private void LogAnswer(AesmRequestKind kind, uint code, TimeSpan elapsed, long id, PeerCredentials? peer)
     {
-        var code = ErrorCodeOf(response, kind);
         if (code != (uint)AesmError.Success)
         {
-            Log.AnsweredError(_logger, kind.ToString(), code, ((AesmError)code).ToString(), id);
+            Log.AnsweredError(_logger, kind.ToString(), code, ((AesmError)code).ToString(), id, peer?.Pid, peer?.Uid, peer?.Gid);
         }
         else if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.Answered(_logger, kind.ToString(), code, elapsed.TotalMilliseconds, id);
+            Log.Answered(_logger, kind.ToString(), code, elapsed.TotalMilliseconds, id, peer?.Pid, peer?.Uid, peer?.Gid);
         }
     }
 }

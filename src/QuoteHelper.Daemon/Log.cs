@@ -35,18 +35,30 @@ internal static partial class Log
     [LoggerMessage(2001, LogLevel.Warning, "Closed connection {ConnectionId}: no complete request within {Timeout}")]
     public static partial void ReadTimeout(ILogger logger, long connectionId, TimeSpan timeout);
 
-    [LoggerMessage(2002, LogLevel.Warning, "Closed connection {ConnectionId} without reply: malformed request (not an aesm.message.Request)")]
-    public static partial void Malformed(ILogger logger, long connectionId);
+    [LoggerMessage(2002, LogLevel.Warning, "Closed connection {ConnectionId} without reply: malformed request (not an aesm.message.Request) from pid {PeerPid} uid {PeerUid} gid {PeerGid}")]
+    public static partial void Malformed(ILogger logger, long connectionId, int? peerPid, uint? peerUid, uint? peerGid);
 
-    [LoggerMessage(2003, LogLevel.Warning, "Closed connection {ConnectionId} without reply: no known request in the message")]
-    public static partial void UnknownRequest(ILogger logger, long connectionId);
+    [LoggerMessage(2003, LogLevel.Warning, "Closed connection {ConnectionId} without reply: no known request in the message from pid {PeerPid} uid {PeerUid} gid {PeerGid}")]
+    public static partial void UnknownRequest(ILogger logger, long connectionId, int? peerPid, uint? peerUid, uint? peerGid);
 
     [LoggerMessage(2004, LogLevel.Debug, "Connection {ConnectionId} ended before a complete request")]
     public static partial void EndedEarly(ILogger logger, long connectionId);
 
-    [LoggerMessage(2005, LogLevel.Debug, "{Call} answered {ErrorCode} in {ElapsedMs:F3} ms on connection {ConnectionId}")]
-    public static partial void Answered(ILogger logger, string call, uint errorCode, double elapsedMs, long connectionId);
+    [LoggerMessage(2005, LogLevel.Debug, "{Call} answered {ErrorCode} in {ElapsedMs:F3} ms on connection {ConnectionId} for pid {PeerPid} uid {PeerUid} gid {PeerGid}")]
+    public static partial void Answered(ILogger logger, string call, uint errorCode, double elapsedMs, long connectionId, int? peerPid, uint? peerUid, uint? peerGid);
 
-    [LoggerMessage(2006, LogLevel.Information, "{Call} failed with AESM error {ErrorCode} ({ErrorName}) on connection {ConnectionId}")]
-    public static partial void AnsweredError(ILogger logger, string call, uint errorCode, string errorName, long connectionId);
+    [LoggerMessage(2006, LogLevel.Information, "{Call} failed with AESM error {ErrorCode} ({ErrorName}) on connection {ConnectionId} for pid {PeerPid} uid {PeerUid} gid {PeerGid}")]
+    public static partial void AnsweredError(ILogger logger, string call, uint errorCode, string errorName, long connectionId, int? peerPid, uint? peerUid, uint? peerGid);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Refused {Call} on connection {ConnectionId} ({Decision}) for pid {PeerPid} uid {PeerUid} gid {PeerGid}")]
+    public static partial void PeerRejected(ILogger logger, long connectionId, string decision, string call, int? peerPid, uint? peerUid, uint? peerGid);
+
+    [LoggerMessage(1006, LogLevel.Information, "Handed the socket {SocketPath} over to a successor; draining and {Next}")]
+    public static partial void HandedOver(ILogger logger, string socketPath, string next);
+
+    [LoggerMessage(1007, LogLevel.Information, "Took the socket {SocketPath} over from a live helper serving the same state directory (pid {Pid})")]
+    public static partial void TookOver(ILogger logger, string socketPath, int pid);
+
+    [LoggerMessage(1008, LogLevel.Information, "Serving metrics and health on {Url}")]
+    public static partial void MetricsListening(ILogger logger, string url);
 }

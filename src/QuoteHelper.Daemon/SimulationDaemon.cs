@@ -21,14 +21,22 @@ public static class SimulationDaemon
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(platformOptions);
 
-        // Refuse before touching the state directory: a helper that cannot serve must not apply a platform update.
-        UnixSocketPath.EnsureNotTaken(options.SocketPath);
+        // A live socket at the path is taken over only from this state directory's own helper (a handover); anything
+        // else is refused before the state directory is touched: a helper that cannot serve must not update it.
+        options.SocketPath = Path.GetFullPath(options.SocketPath);
+        options.TakeOverFromLiveHelper = ServingMarker.NamesLiveSocket(stateDirectory, options.SocketPath);
+        if (!options.TakeOverFromLiveHelper)
+        {
+            UnixSocketPath.EnsureNotTaken(options.SocketPath);
+        }
+
         var platform = SimulatedPlatform.Open(stateDirectory, platformOptions, time);
         var backend = new SimulatedQuotingEnclave(platform, platformOptions.EagerAttestationKey);
         try
         {
             PublishSimulatedCpu(platform.Cpu, SimulatedCpu.PathBesideSocket(options.SocketPath));
             var daemon = await AesmDaemon.StartAsync(options, backend, configureLogging, cancellationToken).ConfigureAwait(false);
+            ServingMarker.Write(stateDirectory, options.SocketPath);
             daemon.OnDisposed(() =>
             {
                 backend.Dispose();

@@ -46,9 +46,23 @@ internal static class DaemonCommand
             Description = "Behave like Intel's aesmd: answer 42 until a client's InitQuoteEx certifies the key (default: load it at start).",
         };
 
+        var metricsListen = new Option<string?>("--metrics-listen")
+        {
+            Description = "Serve Prometheus metrics and health (/metrics, /healthz, /readyz) at this URL, e.g. http://127.0.0.1:9464.",
+        };
+        var allowUid = new Option<uint[]>("--allow-uid") { Description = "Only peers with this uid (repeatable; or an allowed gid) may connect.", AllowMultipleArgumentsPerToken = false };
+        var allowGid = new Option<uint[]>("--allow-gid") { Description = "Only peers with this gid (repeatable; or an allowed uid) may connect." };
+        var maxConcurrentPerPeer = new Option<int>("--max-concurrent-per-peer") { Description = "Most requests in flight per peer uid; more are answered AESM_BUSY. 0: no limit." };
+        var maxRatePerPeer = new Option<double>("--max-requests-per-second-per-peer") { Description = "Most requests per second per peer uid (token bucket); more are answered AESM_BUSY. 0: no limit." };
+        var stayAfterHandover = new Option<bool>("--stay-after-handover")
+        {
+            Description = "After a successor takes the socket over, stay alive (not ready) until SIGTERM instead of exiting (for Kubernetes).",
+        };
+
         var command = new Command("daemon", "Run the AESM-compatible quote service in the foreground (simulated platform).")
         {
             socket, stateDir, socketMode, readTimeout, maxConnections, shutdownTimeout, jsonLogs, qeSvn, pceSvn, cpuSvn, lazyKey,
+            metricsListen, allowUid, allowGid, maxConcurrentPerPeer, maxRatePerPeer, stayAfterHandover,
         };
         command.SetGuardedAction(async (parse, cancellationToken) =>
         {
@@ -68,7 +82,23 @@ internal static class DaemonCommand
                 MaxConnections = connections,
                 ShutdownTimeout = TimeSpan.FromSeconds(shutdownSeconds),
                 JsonLogs = parse.GetValue(jsonLogs),
+                MetricsListen = parse.GetValue(metricsListen) is { } url
+                    ? Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == "http" ? uri : throw new CliUsageException($"--metrics-listen must be an http:// URL, got '{url}'.")
+                    : null,
+                MaxConcurrentPerPeer = Math.Max(0, parse.GetValue(maxConcurrentPerPeer)),
+                MaxRequestsPerSecondPerPeer = Math.Max(0, parse.GetValue(maxRatePerPeer)),
+                StayAfterHandover = parse.GetValue(stayAfterHandover),
             };
+            foreach (var uid in parse.GetValue(allowUid) ?? [])
+            {
+                options.AllowedUids.Add(uid);
+            }
+
+            foreach (var gid in parse.GetValue(allowGid) ?? [])
+            {
+                options.AllowedGids.Add(gid);
+            }
+
             var platformOptions = new SimulatedPlatformOptions
             {
                 QeSvn = parse.GetValue(qeSvn),
