@@ -16,7 +16,28 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks (see BENCHMARKS.md).");
         bench.Subcommands.Add(CreateQuotes());
+        bench.Subcommands.Add(CreateHandover());
         return bench;
+    }
+
+    private static Command CreateHandover()
+    {
+        var clients = new Option<int>("--clients") { Description = "Concurrent Intel-like clients (blocking calls, no retries).", DefaultValueFactory = _ => 16 };
+        var seconds = new Option<double>("--seconds") { Description = "Load before and after the handover.", DefaultValueFactory = _ => 3 };
+        var json = CommonOptions.Json();
+        var command = new Command("handover", "Replace a helper under load by a second one on the same socket and state directory; count every request.")
+        {
+            clients, seconds, json,
+        };
+        command.SetGuardedAction((parse, _) =>
+        {
+            var result = Bench.HandoverBench.Run(Math.Max(1, parse.GetValue(clients)), TimeSpan.FromSeconds(parse.GetValue(seconds)));
+            Console.Out.WriteLine(parse.GetValue(json)
+                ? JsonSerializer.Serialize(result, BenchJsonContext.Default.Result)
+                : Bench.HandoverBench.Describe(result));
+            return Task.FromResult(result.Failed == 0 ? 0 : 1);
+        });
+        return command;
     }
 
     private static Command CreateQuotes()
@@ -184,4 +205,5 @@ internal sealed record BenchQuotesReport
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(BenchQuotesReport))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(QuoteHelper.Cli.Bench.HandoverBench.Result))]
 internal sealed partial class BenchJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
