@@ -4,7 +4,7 @@ namespace QuoteHelper.Daemon;
 
 /// <summary>
 /// The daemon's log messages, source generated with stable event ids (documented in docs/errors.md): 1xxx
-/// lifecycle, 2xxx per-connection protocol events.
+/// lifecycle (11xx: the hardware backend), 2xxx per-connection protocol events.
 /// </summary>
 internal static partial class Log
 {
@@ -19,6 +19,15 @@ internal static partial class Log
 
     [LoggerMessage(1005, LogLevel.Information, "Stopped after {Accepted} connections ({Waited} waited briefly for their request, {Async} read asynchronously)")]
     public static partial void Stopped(ILogger logger, long accepted, long waited, long @async);
+
+    [LoggerMessage(1100, LogLevel.Information, "DCAP quote library {LibraryPath} loaded in-proc ({Functions} functions, enclave load policy {LoadPolicy})")]
+    public static partial void DcapLoaded(ILogger logger, string libraryPath, string functions, string loadPolicy);
+
+    [LoggerMessage(1101, LogLevel.Information, "Attestation key initialised at start (pub_key_id {PublicKeyId}; empty until the first quote with the wrapper functions)")]
+    public static partial void EagerKeyReady(ILogger logger, string publicKeyId);
+
+    [LoggerMessage(1102, LogLevel.Warning, "Attestation key initialisation at start failed with AESM error {ErrorCode} ({ErrorName}); clients will see it from their own InitQuoteEx")]
+    public static partial void EagerKeyFailed(ILogger logger, uint errorCode, string errorName);
 
     [LoggerMessage(1003, LogLevel.Warning, "Accept failed ({Error}); retrying")]
     public static partial void AcceptFailed(ILogger logger, string error);
