@@ -6,11 +6,14 @@
 #   deploy/examples/sample-workload.yaml   the sample workload Job alone (simulation)
 # Release "quote-helper" in namespace kube-system. Uses deploy/tools/bin/helm (deploy/tools/install-helm.sh) or
 # $HELM. Helm's own cache and config go to a temporary directory that is removed afterwards.
+# Usage: deploy/render.sh [OUT_DIR]   (default: deploy/; the tests render into a temporary OUT_DIR and compare)
 set -euo pipefail
 deploy="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 helm="${HELM:-$deploy/tools/bin/helm}"
 [[ -x "$helm" ]] || { echo "render: $helm not found; run deploy/tools/install-helm.sh" >&2; exit 1; }
 chart="$deploy/helm/quote-helper"
+out_dir="${1:-$deploy}"
+mkdir -p "$out_dir/manifests" "$out_dir/examples"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -23,10 +26,10 @@ render() { # output-file header helm-template-arguments...
     "$helm" template quote-helper "$chart" --namespace kube-system "$@"
   } > "$tmp/out.yaml"
   mv "$tmp/out.yaml" "$out"
-  echo "render: wrote ${out#"$deploy/"}"
+  echo "render: wrote $out"
 }
 
-render "$deploy/manifests/simulation.yaml" "values.yaml"
-render "$deploy/manifests/hardware.yaml" "values.yaml + values-hardware.yaml" -f "$chart/values-hardware.yaml"
-render "$deploy/examples/sample-workload.yaml" "sample workload, simulation: kubectl apply -f after installing the helper" \
+render "$out_dir/manifests/simulation.yaml" "values.yaml"
+render "$out_dir/manifests/hardware.yaml" "values.yaml + values-hardware.yaml" -f "$chart/values-hardware.yaml"
+render "$out_dir/examples/sample-workload.yaml" "sample workload, simulation: kubectl apply -f after installing the helper" \
   --set sampleWorkload.enabled=true --show-only templates/sample-workload-job.yaml
