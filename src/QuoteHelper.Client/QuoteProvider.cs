@@ -174,8 +174,9 @@ public sealed class QuoteProvider : IDisposable
 
             // SERVICE_UNAVAILABLE: nobody listening (a restart in progress); UNEXPECTED without a server code: the
             // connection closed without a reply (a helper that stopped while we were queued).
-            var transient = reply.Status == SgxStatus.ErrorServiceUnavailable ||
-                (reply.Status == SgxStatus.ErrorUnexpected && reply.ServerError is null);
+            // A service that answers 30 itself (e.g. refusing this peer) is not coming back by retrying.
+            var transient = reply.ServerError is null &&
+                reply.Status is SgxStatus.ErrorServiceUnavailable or SgxStatus.ErrorUnexpected;
             if (!transient || attempt >= _options.MaxUnavailableRetries)
             {
                 return reply;

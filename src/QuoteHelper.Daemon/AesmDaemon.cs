@@ -74,11 +74,15 @@ public sealed class AesmDaemon : IAsyncDisposable
         builder.Services.AddSingleton<AesmService>();
         builder.Services.AddSingleton<DaemonMetrics>();
         builder.Services.AddSingleton<AesmServerHostedService>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<AesmServerHostedService>());
+
+        // Hosted services stop in reverse order: the metrics endpoint is registered first so that /healthz and
+        // /readyz (503) keep answering while the server drains.
         if (options.MetricsListen is not null)
         {
             builder.Services.AddHostedService<MetricsEndpoint>();
         }
+
+        builder.Services.AddHostedService(services => services.GetRequiredService<AesmServerHostedService>());
 
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -124,6 +128,7 @@ internal sealed class AesmServerHostedService(
     private AesmSocketServer? _server;
     private Timer? _watch;
     private int _handedOver;
+    private Quoting.BackendIdentity? _publishedIdentity;
 
     /// <summary>True while this daemon serves the public path (not starting, not draining, not handed over).</summary>
     public bool Ready { get; private set; }
@@ -138,7 +143,7 @@ internal sealed class AesmServerHostedService(
         {
             Directory.CreateDirectory(Path.GetDirectoryName(socketPath)!);
             metrics.Handovers.WithLabels("in").Inc();
-            Log.TookOver(logger, socketPath, Environment.ProcessId);
+            Log.TookOver(logger, socketPath, options.PredecessorPid);
         }
         else if (UnixSocketPath.Prepare(socketPath))
         {
@@ -148,6 +153,7 @@ internal sealed class AesmServerHostedService(
         _server = AesmSocketServer.Start(socketPath, service, options, metrics, logger);
         var identity = service.Backend.Identity;
         metrics.SetBackend(identity);
+        _publishedIdentity = identity;
         metrics.Ready.Set(1);
         Ready = true;
         Log.Listening(logger, socketPath, identity.Mode, identity.QeSvn, identity.PceSvn);
@@ -169,6 +175,14 @@ internal sealed class AesmServerHostedService(
 
     private void CheckOwnership()
     {
+        // The backend identity can change after start (a lazily initialised attestation key): keep the metric current.
+        var identity = service.Backend.Identity;
+        if (identity != _publishedIdentity)
+        {
+            _publishedIdentity = identity;
+            metrics.SetBackend(identity);
+        }
+
         var server = _server;
         if (server is null || server.OwnsPublicPath || Interlocked.Exchange(ref _handedOver, 1) == 1)
         {

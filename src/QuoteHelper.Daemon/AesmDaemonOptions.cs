@@ -74,6 +74,9 @@ public sealed class AesmDaemonOptions
     /// </summary>
     public bool TakeOverFromLiveHelper { get; set; }
 
+    /// <summary>The predecessor's pid (as recorded in serving.json) when <see cref="TakeOverFromLiveHelper"/> is set; for logs.</summary>
+    public int PredecessorPid { get; set; }
+
     /// <summary>Write logs as one JSON object per line instead of plain text. Default false.</summary>
     public bool JsonLogs { get; set; }
 }

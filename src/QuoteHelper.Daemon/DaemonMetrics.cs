@@ -6,7 +6,7 @@ using QuoteHelper.Quoting;
 namespace QuoteHelper.Daemon;
 
 /// <summary>
-/// The daemon's Prometheus metrics (names documented in docs/operations.md), in a registry of its own so that
+/// The daemon's Prometheus metrics (names documented in docs/protocol.md §9 and docs/operations.md), in a registry of its own so that
 /// several daemons in one process (tests) never mix. Label children are resolved once and cached: the hot path
 /// only increments.
 /// </summary>

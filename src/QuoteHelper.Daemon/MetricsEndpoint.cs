@@ -10,7 +10,7 @@ namespace QuoteHelper.Daemon;
 
 /// <summary>
 /// Metrics and health over HTTP on <see cref="AesmDaemonOptions.MetricsListen"/>: <c>/metrics</c> (Prometheus
-/// text), <c>/healthz</c> (200 while the process runs its server or drains), <c>/readyz</c> (200 only while it
+/// text), <c>/healthz</c> (200 while the process runs, draining included: this endpoint stops after the server), <c>/readyz</c> (200 only while it
 /// serves the public socket path; 503 while starting, draining or after a handover). A small Kestrel app of its own,
 /// so the AESM socket path never goes through HTTP machinery.
 /// </summary>

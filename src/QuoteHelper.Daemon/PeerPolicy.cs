@@ -40,9 +40,6 @@ public sealed class PeerPolicy
         _ratePerSecond = options.MaxRequestsPerSecondPerPeer;
     }
 
-    /// <summary>True when the policy checks nothing (no lists, no limits): the fast path skips SO_PEERCRED then.</summary>
-    public bool IsOpen => _uids.Count == 0 && _gids.Count == 0 && _maxConcurrent <= 0 && _ratePerSecond <= 0;
-
     /// <summary>Decides for a request from <paramref name="peer"/>; an allowed request must be ended with <see cref="Release"/>.</summary>
     public PeerDecision Admit(PeerCredentials? peer)
     {

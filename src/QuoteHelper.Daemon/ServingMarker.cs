@@ -46,8 +46,12 @@ public static class ServingMarker
     }
 
     /// <summary>True when the socket now at <paramref name="socketPath"/> is the one this state directory's helper serves.</summary>
-    public static bool NamesLiveSocket(string stateDirectory, string socketPath)
+    public static bool NamesLiveSocket(string stateDirectory, string socketPath) => NamesLiveSocket(stateDirectory, socketPath, out _);
+
+    /// <summary>As <see cref="NamesLiveSocket(string, string)"/>, also giving the predecessor's pid (in its own pid namespace).</summary>
+    public static bool NamesLiveSocket(string stateDirectory, string socketPath, out int predecessorPid)
     {
+        predecessorPid = 0;
         var path = Path.Combine(stateDirectory, FileName);
         try
         {
@@ -59,6 +63,7 @@ public static class ServingMarker
 
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
+            predecessorPid = root.TryGetProperty("pid", out var pid) ? pid.GetInt32() : 0;
             return root.GetProperty("socketPath").GetString() == socketPath &&
                 root.GetProperty("device").GetUInt64() == current.Device &&
                 root.GetProperty("inode").GetUInt64() == current.Inode &&

@@ -24,7 +24,8 @@ public static class SimulationDaemon
         // A live socket at the path is taken over only from this state directory's own helper (a handover); anything
         // else is refused before the state directory is touched: a helper that cannot serve must not update it.
         options.SocketPath = Path.GetFullPath(options.SocketPath);
-        options.TakeOverFromLiveHelper = ServingMarker.NamesLiveSocket(stateDirectory, options.SocketPath);
+        options.TakeOverFromLiveHelper = ServingMarker.NamesLiveSocket(stateDirectory, options.SocketPath, out var predecessor);
+        options.PredecessorPid = predecessor;
         if (!options.TakeOverFromLiveHelper)
         {
             UnixSocketPath.EnsureNotTaken(options.SocketPath);

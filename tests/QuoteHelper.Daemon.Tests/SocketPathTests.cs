@@ -76,9 +76,14 @@ public sealed class SocketPathTests
         var cpuFile = Sgx.Simulation.SimulatedCpu.PathBesideSocket(host.SocketPath);
         var cpuBefore = File.ReadAllBytes(cpuFile);
 
-        await Assert.ThrowsAsync<AddressInUseException>(() => host.StartDaemonAsync(new SimulatedPlatformOptions()));
+        // Another helper (its own state directory) must never take a live socket: only this state directory's
+        // successor may (the handover, which serving.json authorises).
+        using var otherState = new TempDirectory("qh-daemon-tests-");
+        await Assert.ThrowsAsync<AddressInUseException>(() => SimulationDaemon.StartAsync(new AesmDaemonOptions { SocketPath = host.SocketPath },
+            otherState.Path, new SimulatedPlatformOptions(), TimeProvider.System, new LogCapture().Configure, Ct));
 
         Assert.True(File.Exists(host.SocketPath));
+        Assert.False(File.Exists(Path.Combine(otherState.Path, "platform.json"))); // refused before touching the state
         Assert.Equal(cpuBefore, File.ReadAllBytes(cpuFile));
         Assert.Equal(A1Response, (await host.ExchangeAsync(GetSupportedAttKeyIdNumRequest())).Hex);
         var report = QuoteSupport.Report(QuoteSupport.AppEnclave(host), host.Platform.QeTargetInfo);

@@ -14,7 +14,7 @@ internal static class DaemonContract
         "--backend", "--dcap-library", "--qe-svn", "--pce-svn", "--cpu-svn",
     ];
 
-    public static readonly string[] SwitchFlags = ["--json-logs"];
+    public static readonly string[] SwitchFlags = ["--json-logs", "--stay-after-handover"];
 
     /// <summary>Flags only the simulated platform understands.</summary>
     public static readonly string[] SimulationOnlyFlags = ["--qe-svn", "--pce-svn", "--cpu-svn"];

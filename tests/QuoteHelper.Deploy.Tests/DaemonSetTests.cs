@@ -48,6 +48,7 @@ public sealed class DaemonSetTests
         Assert.Equal(ProjectRules.StateDir, ProjectRules.FlagValue(flags, "--state-dir"));
         Assert.Equal("0666", ProjectRules.FlagValue(flags, "--socket-mode"));
         Assert.Contains("--json-logs", flags);
+        Assert.Contains("--stay-after-handover", flags); // an exited predecessor would be restarted and take the socket back
         Assert.Equal(IsHardware(variant) ? "hardware" : "simulation", ProjectRules.FlagValue(flags, "--backend"));
 
         // The metrics listener binds the pod IP on the port the container declares as "metrics".

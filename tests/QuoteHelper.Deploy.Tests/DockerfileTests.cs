@@ -31,7 +31,7 @@ public sealed class DockerfileTests
         Assert.Equal(["build", "runtime-base", "hardware", "simulation"], s_dockerfile.Stages.Select(s => s.Name));
         Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", s_dockerfile["build"].From);
         // Small runtime: the runtime stages never start from the SDK; they copy only the published output.
-        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime:10.0", s_dockerfile["runtime-base"].From, StringComparison.Ordinal);
+        Assert.Matches("^mcr\\.microsoft\\.com/dotnet/(runtime|aspnet):10\\.0", s_dockerfile["runtime-base"].From);
         Assert.Equal("runtime-base", s_dockerfile["hardware"].From);
         Assert.Equal("runtime-base", s_dockerfile["simulation"].From);
         Assert.Contains(s_dockerfile["runtime-base"].All("COPY"), c => c.StartsWith("--from=build ", StringComparison.Ordinal) && c.Contains("/app", StringComparison.Ordinal));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using QuoteHelper.Daemon;
+using QuoteHelper.Quoting.Hardware;
 using QuoteHelper.Quoting.Simulation;
 
 namespace QuoteHelper.Cli.Commands;
@@ -59,8 +60,21 @@ internal static class DaemonCommand
             Description = "After a successor takes the socket over, stay alive (not ready) until SIGTERM instead of exiting (for Kubernetes).",
         };
 
-        var command = new Command("daemon", "Run the AESM-compatible quote service in the foreground (simulated platform).")
+        var backend = new Option<string>("--backend")
         {
+            Description = "simulation (default: the simulated platform in --state-dir) or hardware (Intel's DCAP quote library, /dev/sgx_*).",
+            DefaultValueFactory = _ => "simulation",
+        };
+        backend.AcceptOnlyFromAmong("simulation", "hardware");
+        var dcapLibrary = new Option<string>("--dcap-library")
+        {
+            Description = "Hardware mode: path or name of Intel's DCAP quote library.",
+            DefaultValueFactory = _ => "libsgx_dcap_ql.so.1",
+        };
+
+        var command = new Command("daemon", "Run the AESM-compatible quote service in the foreground (simulated platform or hardware).")
+        {
+            backend, dcapLibrary,
             socket, stateDir, socketMode, readTimeout, maxConnections, shutdownTimeout, jsonLogs, qeSvn, pceSvn, cpuSvn, lazyKey,
             metricsListen, allowUid, allowGid, maxConcurrentPerPeer, maxRatePerPeer, stayAfterHandover,
         };
@@ -110,8 +124,15 @@ internal static class DaemonCommand
             AesmDaemon daemon;
             try
             {
-                daemon = await SimulationDaemon.StartAsync(options, parse.GetValue(stateDir)!, platformOptions,
-                    TimeProvider.System, cancellationToken: cancellationToken).ConfigureAwait(false);
+                daemon = parse.GetValue(backend) == "hardware"
+                    ? await HardwareDaemon.StartAsync(options, new DcapQuotingOptions { LibraryPath = parse.GetValue(dcapLibrary)!, EagerAttestationKey = platformOptions.EagerAttestationKey },
+                        null, cancellationToken).ConfigureAwait(false)
+                    : await SimulationDaemon.StartAsync(options, parse.GetValue(stateDir)!, platformOptions,
+                        TimeProvider.System, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (DcapLibraryException e)
+            {
+                throw new CliConfigurationException(e.Message);
             }
             catch (InvalidDataException e)
             {
