@@ -1,8 +1,9 @@
 namespace QuoteHelper.Deploy.Tests;
 
 /// <summary>
-/// Runs deploy/tools/bin/helm (installed by deploy/tools/install-helm.sh, which .ci/run calls before the tests).
-/// A missing binary FAILS the test, naming the script: these tests must never skip silently in CI.
+/// Runs deploy/tools/bin/helm (installed by deploy/tools/install-helm.sh, which .ci/run calls before the tests; a
+/// plain `dotnet test` on a fresh clone runs the script itself, once). A binary still missing after that FAILS the
+/// test, naming the script: these tests must never skip silently.
 /// Helm's cache, config and data directories go to a temporary directory removed after each call.
 /// </summary>
 internal static class Helm
@@ -10,10 +11,15 @@ internal static class Helm
     public const string ReleaseName = "quote-helper";
     public const string Namespace = "kube-system";
 
+    private static readonly Lazy<ProcessResult?> s_install = new(() => File.Exists(Repo.HelmBinary)
+        ? null
+        : ProcessRunner.Run("bash", [Repo.InstallHelmScript], new Dictionary<string, string>(), TimeSpan.FromMinutes(5)));
+
     public static string Binary
     {
         get
         {
+            _ = s_install.Value;
             if (!File.Exists(Repo.HelmBinary))
             {
                 Assert.Fail($"helm is not installed at {Repo.HelmBinary}. Run deploy/tools/install-helm.sh (CI: .ci/run does) and re-run the tests.");
