@@ -37,6 +37,22 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void EveryThirdByteFlipped_NeverThrowsNeverVerifies()
+    {
+        // Every region, including every part of the PEM chain: a typed failure each time, never an exception.
+        var original = Vectors.SgxQuote;
+        var collateral = Vectors.SgxCollateral;
+        for (var offset = 0; offset < original.Length; offset += 3)
+        {
+            var quote = (byte[])original.Clone();
+            quote[offset] ^= 0x5a;
+            var result = s_verifier.Verify(quote, collateral, Vectors.At(Vectors.SgxTime));
+            Assert.False(result.IsVerified, $"offset {offset}");
+            Assert.NotNull(result.FailureReason);
+        }
+    }
+
+    [Fact]
     public void OversizedQuote_QuoteTooLong()
     {
         var result = s_verifier.Verify(new byte[QuoteLimits.MaxQuoteLength + 1], Vectors.SgxCollateral, Vectors.At(Vectors.SgxTime));

@@ -130,6 +130,8 @@ public static class QuoteCollateralJson
         {
             return JsonDocument.Parse(json, s_documentOptions);
         }
+        // System.Text.Json reports a duplicate member (AllowDuplicateProperties = false) as a JsonException whose
+        // message names it; there is no distinct exception type to catch.
         catch (JsonException e) when (e.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase))
         {
             return CollateralThrow.Format<JsonDocument>(CollateralFormatError.DuplicateField,
