@@ -17,6 +17,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks (see BENCHMARKS.md).");
         bench.Subcommands.Add(CreateQuotes());
         bench.Subcommands.Add(CreateHandover());
+        bench.Subcommands.Add(BenchVerifyCommand.Create());
         return bench;
     }
 
