@@ -50,13 +50,14 @@ public sealed class CollateralCache
     /// <summary>The policy in effect.</summary>
     public CollateralCacheOptions Options { get; }
 
-    /// <summary>Entries held in memory.</summary>
+    /// <summary>Entries held in memory (those past their stale window are removed first).</summary>
     public int Count
     {
         get
         {
             lock (_lock)
             {
+                Prune(_time.GetUtcNow());
                 return _entries.Count;
             }
         }
