@@ -5,6 +5,7 @@ var root = new RootCommand("quote-helper: out-of-proc Intel SGX quote generation
 root.Subcommands.Add(DaemonCommand.Create());
 root.Subcommands.Add(QuoteCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(CollateralCommand.Create());

@@ -16,6 +16,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks (see BENCHMARKS.md).");
         bench.Subcommands.Add(CreateQuotes());
+        bench.Subcommands.Add(BenchVerifyCommand.Create());
         return bench;
     }
 

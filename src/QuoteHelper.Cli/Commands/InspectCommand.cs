@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.CommandLine;
 using System.Text.Json;
 using QuoteHelper.Cli.Inspect;
@@ -41,7 +42,11 @@ internal static class InspectCommand
 
             try
             {
-                var description = QuoteDescriber.Describe(Quote.Parse(bytes));
+                // v3 keeps its established output; v4/v5 (TDX, or v5 SGX) go through the reader for every version.
+                var version = bytes.Length >= 2 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes) : 0;
+                var description = version is 4 or 5
+                    ? QuoteDescriber.Describe(DcapQuote.Parse(bytes))
+                    : QuoteDescriber.Describe(Quote.Parse(bytes));
                 if (parse.GetValue(json))
                 {
                     Console.Out.WriteLine(description.ToJsonString(s_indented));
@@ -55,7 +60,7 @@ internal static class InspectCommand
             }
             catch (QuoteFormatException e)
             {
-                await Console.Error.WriteLineAsync($"quote-helper inspect: not a valid v3 quote ({e.Reason}): {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"quote-helper inspect: not a valid quote ({e.Reason}): {e.Message}").ConfigureAwait(false);
                 return 2;
             }
         });

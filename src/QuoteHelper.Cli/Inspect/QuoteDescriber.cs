@@ -55,6 +55,85 @@ internal static class QuoteDescriber
         return result;
     }
 
+    /// <summary>Any quote version (v3, v4, v5): v4/v5 show the TEE type, body type and TD report fields.</summary>
+    public static JsonObject Describe(DcapQuote quote)
+    {
+        var header = quote.Header;
+        var result = new JsonObject
+        {
+            ["length"] = quote.Length,
+            ["header"] = new JsonObject
+            {
+                ["version"] = header.Version,
+                ["attestationKeyType"] = header.AttestationKeyType,
+                ["teeType"] = $"0x{(uint)quote.TeeType:x} ({quote.TeeType})",
+                ["reserved"] = Hex(quote.Bytes.Slice(QuoteHeader.Offsets.QeSvn, 4)),
+                ["qeVendorId"] = Hex(header.QeVendorId),
+                ["qeVendorIsIntel"] = header.IsIntelQeVendor,
+                ["userData"] = Hex(header.UserData),
+            },
+            ["bodyType"] = $"{(int)quote.BodyType} ({quote.BodyType})",
+            ["reportBody"] = quote.EnclaveReport is { } body ? DescribeBody(body) : DescribeTdBody(quote.TdReport!),
+            ["signatureData"] = new JsonObject
+            {
+                ["signedLength"] = quote.SignedLength,
+                ["signature"] = Hex(quote.Signature),
+                ["attestationPublicKey"] = Hex(quote.AttestationPublicKey),
+                ["outerCertificationDataType"] = quote.OuterCertificationDataLength is null ? null : "6 (QeReportCertificationData)",
+                ["outerCertificationDataLength"] = quote.OuterCertificationDataLength,
+                ["qeReport"] = DescribeBody(quote.QeReport),
+                ["qeReportSignature"] = Hex(quote.QeReportSignature),
+                ["qeAuthData"] = Hex(quote.QeAuthData),
+                ["certificationDataType"] = $"{(int)quote.CertificationData.Type} ({quote.CertificationData.Type})",
+                ["certificationDataLength"] = quote.CertificationData.Data.Length,
+            },
+        };
+
+        if (quote.CertificationData.Type == CertificationDataType.PckCertChain)
+        {
+            var certificates = new JsonArray();
+            foreach (var der in quote.CertificationData.GetPckCertChainDer())
+            {
+                certificates.Add(DescribeCertificate(der));
+            }
+
+            result["certificates"] = certificates;
+        }
+
+        return result;
+    }
+
+    /// <summary>The fields of a TD report 1.0 / 1.5 body (dcap-quote.md §1.7).</summary>
+    public static JsonObject DescribeTdBody(TdReportBody body)
+    {
+        var node = new JsonObject
+        {
+            ["teeTcbSvn"] = Hex(body.TeeTcbSvn),
+            ["mrSeam"] = Hex(body.MrSeam),
+            ["mrSignerSeam"] = Hex(body.MrSignerSeam),
+            ["seamAttributes"] = Hex(body.SeamAttributes),
+            ["tdAttributes"] = Hex(body.TdAttributes),
+            ["debug"] = body.IsDebug,
+            ["xfam"] = Hex(body.Xfam),
+            ["mrTd"] = Hex(body.MrTd),
+            ["mrConfigId"] = Hex(body.MrConfigId),
+            ["mrOwner"] = Hex(body.MrOwner),
+            ["mrOwnerConfig"] = Hex(body.MrOwnerConfig),
+            ["rtMr0"] = Hex(body.RtMr[0]),
+            ["rtMr1"] = Hex(body.RtMr[1]),
+            ["rtMr2"] = Hex(body.RtMr[2]),
+            ["rtMr3"] = Hex(body.RtMr[3]),
+            ["reportData"] = Hex(body.ReportData),
+        };
+        if (body.IsVersion15)
+        {
+            node["teeTcbSvn2"] = Hex(body.TeeTcbSvn2);
+            node["mrServiceTd"] = Hex(body.MrServiceTd);
+        }
+
+        return node;
+    }
+
     public static JsonObject DescribeBody(ReportBody body) => new()
     {
         ["cpuSvn"] = Hex(body.CpuSvn),
