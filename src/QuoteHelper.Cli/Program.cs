@@ -9,6 +9,8 @@ root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
+root.Subcommands.Add(CollateralCommand.Create());
+root.Subcommands.Add(PccsCommand.Create());
 
 // Signals belong to the hosts: the daemon drains on SIGTERM through its own host lifetime, which a forced
 // termination timeout would cut short.

@@ -1,0 +1,2 @@
+global using QuoteHelper.Testing;
+global using Xunit;

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs the independent verifier of the differential test (npm @phala/dcap-qvl, pinned by package-lock.json) into
+# node_modules/ beside this script. Needs node and npm (Debian: apt-get install nodejs npm). Called by .ci/run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+if ! command -v npm >/dev/null 2>&1; then
+  echo "install.sh: npm is missing (Debian: apt-get install -y nodejs npm)" >&2
+  exit 1
+fi
+npm ci --no-audit --no-fund --loglevel=error
