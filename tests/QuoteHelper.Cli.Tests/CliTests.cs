@@ -174,7 +174,8 @@ public sealed class CliTests : IDisposable
 
         Assert.True(code == 0, output);
         Assert.Contains("Demo passed.", output, StringComparison.Ordinal);
-        Assert.Equal(5, output.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
+        Assert.Equal(6, output.Split('\n').Count(l => l.Contains("[ok]", StringComparison.Ordinal)));
+        Assert.Contains("[ok] status UpToDate", output, StringComparison.Ordinal);
         Assert.Contains("socket removed: True", output, StringComparison.Ordinal);
         Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "quote-helper-demo-*").Length);
     }

@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace QuoteHelper.Collateral.Tests;
 
 /// <summary>
-/// Runs the independent verifier (npm @phala/dcap-qvl 0.3.9 through dcap-qvl/dcap-qvl.js). When node or the package
-/// is missing the calling test FAILS naming the install script: CI installs it (.ci/run), so a skip would hide a gap.
+/// Runs the independent verifier (npm @phala/dcap-qvl 0.3.9 through dcap-qvl/dcap-qvl.js). CI installs the package
+/// up front (.ci/run); a plain `dotnet test` on a fresh clone runs the install script itself, once. When node or the
+/// package is still missing the calling test FAILS naming the install script: a skip would hide a gap.
 /// </summary>
 internal static class DcapQvl
 {
@@ -25,6 +26,30 @@ internal static class DcapQvl
         return null;
     });
 
+    private static readonly Lazy<bool> s_install = new(() =>
+    {
+        if (s_directory.Value is not { } directory || Directory.Exists(Path.Combine(directory, "node_modules", "@phala", "dcap-qvl")))
+        {
+            return true;
+        }
+
+        try
+        {
+            using var install = Process.Start(new ProcessStartInfo("bash", [Path.Combine(directory, "install.sh")])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            _ = install.StandardOutput.ReadToEndAsync();
+            _ = install.StandardError.ReadToEndAsync();
+            return install.WaitForExit(TimeSpan.FromMinutes(5)) && install.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+
     public static Verdict Verify(string quotePath, string collateralPath, string rootPath, long time, int iterations = 0) =>
         Run(iterations > 0
             ? ["verify", quotePath, collateralPath, rootPath, time.ToString(System.Globalization.CultureInfo.InvariantCulture), iterations.ToString(System.Globalization.CultureInfo.InvariantCulture)]
@@ -36,6 +61,7 @@ internal static class DcapQvl
     private static Verdict Run(string[] arguments)
     {
         var directory = s_directory.Value ?? throw new InvalidOperationException("dcap-qvl/dcap-qvl.js not found above the test binaries.");
+        _ = s_install.Value;
         if (!Directory.Exists(Path.Combine(directory, "node_modules", "@phala", "dcap-qvl")))
         {
             Assert.Fail($"npm @phala/dcap-qvl is not installed: run {InstallScript} (CI's .ci/run does).");

@@ -3,9 +3,11 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using QuoteHelper.Cli.Demo;
 using QuoteHelper.Client;
+using QuoteHelper.Collateral.Simulation;
 using QuoteHelper.Daemon;
 using QuoteHelper.Quoting.Simulation;
 using QuoteHelper.Sgx.Quotes;
+using QuoteHelper.Verification;
 
 namespace QuoteHelper.Cli.Commands;
 
@@ -52,12 +54,24 @@ internal static class DemoCommand
                 output.WriteLine($"   report data: \"{Encoding.ASCII.GetString(parsed.Body.ReportData).TrimEnd('\0')}\"");
 
                 var simulation = (SimulatedQuotingEnclave)daemon.Backend;
+                var platform = simulation.Platform;
+                var now = DateTimeOffset.UtcNow;
                 output.WriteLine("3. Relying party checks (trusting only the simulation root):");
-                var steps = QuoteCheck.Run(quote, simulation.Platform.RootCertificate, DateTimeOffset.UtcNow);
+                var steps = QuoteCheck.Run(quote, platform.RootCertificate, now);
                 foreach (var step in steps)
                 {
                     output.WriteLine($"   [{(step.Passed ? "ok" : "FAILED")}] {step.Name}: {step.Detail}");
                 }
+
+                // The full DCAP pipeline with the simulated platform's collateral (TCB Info, QE Identity, CRLs).
+                var collateral = SimulatedCollateral.Create(platform, CollateralScenario.UpToDate, now).ToQuoteCollateral();
+                var verifier = new QuoteVerifier(new QuoteVerifierOptions { TrustedRootDer = platform.RootCertificate.RawData });
+                var verdict = verifier.Verify(quote, collateral, now);
+                var pipelinePassed = verdict.IsVerified && verdict.Status == TcbStatus.UpToDate;
+                output.WriteLine($"4. DCAP verification pipeline (docs/verification.md, steps 1-16) with the simulated collateral:");
+                output.WriteLine(verdict.IsVerified
+                    ? $"   [ok] status {verdict.Status}, QE TCB {verdict.QeTcbStatus}, advisories [{string.Join(", ", verdict.AdvisoryIds)}], FMSPC {Convert.ToHexStringLower(verdict.Fmspc ?? [])}"
+                    : $"   [FAILED] step {verdict.FailedStep}: {verdict.FailureReason} {verdict.FailureDetail}");
 
                 if (parse.GetValue(keep) is { } path)
                 {
@@ -66,8 +80,8 @@ internal static class DemoCommand
                 }
 
                 await daemon.StopAsync(cancellationToken).ConfigureAwait(false);
-                output.WriteLine($"4. Helper stopped; socket removed: {!File.Exists(socketPath)}");
-                var passed = steps.All(s => s.Passed);
+                output.WriteLine($"5. Helper stopped; socket removed: {!File.Exists(socketPath)}");
+                var passed = steps.All(s => s.Passed) && pipelinePassed;
                 output.WriteLine(passed ? "Demo passed." : "Demo FAILED.");
                 return passed ? 0 : 1;
             }
