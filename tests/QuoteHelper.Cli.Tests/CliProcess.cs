@@ -71,6 +71,26 @@ internal sealed class CliProcess : IDisposable
         throw new TimeoutException($"No line containing '{contains}' within {timeout}. Output so far:\n{Output}");
     }
 
+    /// <summary>
+    /// Waits until the whole output so far contains <paramref name="text"/>, wherever it appeared (the console logger
+    /// writes from a background queue, so a log line can arrive after a line the program printed later).
+    /// </summary>
+    public bool OutputEventuallyContains(string text, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return true;
+    }
+
     public int WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))

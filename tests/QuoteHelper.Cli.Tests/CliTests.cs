@@ -199,7 +199,7 @@ public sealed class CliTests : IDisposable
         // Served without InitQuoteEx, with the same attestation key.
         Assert.True(client.GetQuoteSizeEx(AttestationKeyId.DefaultEcdsaP256).IsSuccess);
         Assert.Equal(before, client.InitQuoteEx(AttestationKeyId.DefaultEcdsaP256, true).Value!.PublicKeyId);
-        Assert.Contains("Removed stale socket", restarted.Output, StringComparison.Ordinal);
+        Assert.True(restarted.OutputEventuallyContains("Removed stale socket", TimeSpan.FromSeconds(10)), restarted.Output);
     }
 
     [Fact]

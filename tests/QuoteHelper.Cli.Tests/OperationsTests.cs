@@ -242,7 +242,7 @@ public sealed class OperationsTests(ITestOutputHelper output) : IDisposable
         var samples = ParsePrometheus(await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics")));
         Assert.Equal(1, samples["quote_helper_handovers_total{direction=\"out\"}"]);
         Assert.Equal(0, samples["quote_helper_ready"]);
-        Assert.Contains("Took the socket", second.Output, StringComparison.Ordinal);
+        Assert.True(second.OutputEventuallyContains("Took the socket", TimeSpan.FromSeconds(10)), second.Output);
     }
 
     [Fact]
@@ -272,7 +272,7 @@ public sealed class OperationsTests(ITestOutputHelper output) : IDisposable
         var (code, text) = RunAs(65534, "health", "--socket", SocketPath);
         Assert.Equal(1, code);
         Assert.Contains("ErrorServiceUnavailable", text, StringComparison.Ordinal);
-        Assert.Contains("uid 65534", daemon.Output, StringComparison.Ordinal);
+        Assert.True(daemon.OutputEventuallyContains("uid 65534", TimeSpan.FromSeconds(10)), daemon.Output);
     }
 
     [Fact]
