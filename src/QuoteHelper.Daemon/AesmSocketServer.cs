@@ -501,9 +501,17 @@ internal sealed class AesmSocketServer : IAsyncDisposable
     }
 
     // Every response sub-message has errorCode as field 1 (aesm-protocol.md §2.5).
-    private static uint ErrorCodeOf(Response response, AesmRequestKind kind) =>
-        AesmResponses.GetSubMessage(response, kind) is { } message &&
-        message.Descriptor.FindFieldByNumber(1)?.Accessor.GetValue(message) is uint code ? code : (uint)AesmError.UnexpectedError;
+    // Typed reads for the six quote-ex calls (the hot path, no reflection or boxing); the descriptor for the rest.
+    private static uint ErrorCodeOf(Response response, AesmRequestKind kind) => kind switch
+    {
+        AesmRequestKind.GetQuoteEx => response.GetQuoteExRes?.ErrorCode,
+        AesmRequestKind.InitQuoteEx => response.InitQuoteExRes?.ErrorCode,
+        AesmRequestKind.GetQuoteSizeEx => response.GetQuoteSizeExRes?.ErrorCode,
+        AesmRequestKind.SelectAttKeyId => response.SelectAttKeyIDRes?.ErrorCode,
+        AesmRequestKind.GetSupportedAttKeyIdNum => response.GetSupportedAttKeyIDNumRes?.ErrorCode,
+        AesmRequestKind.GetSupportedAttKeyIds => response.GetSupportedAttKeyIDsRes?.ErrorCode,
+        _ => AesmResponses.GetSubMessage(response, kind) is { } message ? message.Descriptor.FindFieldByNumber(1)?.Accessor.GetValue(message) as uint? : null,
+    } ?? (uint)AesmError.UnexpectedError;
 
     private void LogAnswer(AesmRequestKind kind, uint code, TimeSpan elapsed, long id, PeerCredentials? peer)
     {

@@ -19,6 +19,7 @@ public sealed class DaemonMetrics
     private readonly Gauge _backendInfo;
     private readonly ConcurrentDictionary<(AesmRequestKind, uint), Counter.Child> _requestChildren = new();
     private readonly ConcurrentDictionary<AesmRequestKind, Histogram.Child> _durationChildren = new();
+    private readonly ConcurrentDictionary<string, Counter.Child> _connectionChildren = new(StringComparer.Ordinal);
 
     /// <summary>Creates the metrics in a new registry.</summary>
     public DaemonMetrics()
@@ -55,12 +56,32 @@ public sealed class DaemonMetrics
     /// <summary>Counts one answered request.</summary>
     public void Answered(AesmRequestKind kind, uint errorCode, TimeSpan elapsed)
     {
-        _requestChildren.GetOrAdd((kind, errorCode), key => _requests.WithLabels(key.Item1.ToString(), key.Item2.ToString(System.Globalization.CultureInfo.InvariantCulture))).Inc();
-        _durationChildren.GetOrAdd(kind, key => _duration.WithLabels(key.ToString())).Observe(elapsed.TotalSeconds);
+        // TryGetValue first: the common case allocates nothing (GetOrAdd with a lambda would allocate its closure).
+        if (!_requestChildren.TryGetValue((kind, errorCode), out var requests))
+        {
+            requests = _requestChildren.GetOrAdd((kind, errorCode),
+                _requests.WithLabels(kind.ToString(), errorCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (!_durationChildren.TryGetValue(kind, out var duration))
+        {
+            duration = _durationChildren.GetOrAdd(kind, _duration.WithLabels(kind.ToString()));
+        }
+
+        requests.Inc();
+        duration.Observe(elapsed.TotalSeconds);
     }
 
     /// <summary>Counts a connection outcome: served, refused_limit, malformed, unknown_request, hostile_length, timeout, ended_early.</summary>
-    public void Connection(string outcome) => _connections.WithLabels(outcome).Inc();
+    public void Connection(string outcome)
+    {
+        if (!_connectionChildren.TryGetValue(outcome, out var child))
+        {
+            child = _connectionChildren.GetOrAdd(outcome, _connections.WithLabels(outcome));
+        }
+
+        child.Inc();
+    }
 
     /// <summary>Counts a request refused by the peer policy.</summary>
     public void PeerRejected(string reason) => _peerRejections.WithLabels(reason).Inc();
