@@ -141,11 +141,11 @@ internal sealed class AesmServerHostedService(
         var socketPath = options.SocketPath;
         if (options.TakeOverFromLiveHelper)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(socketPath)!);
+            UnixSocketPath.EnsureDirectory(socketPath, options.SocketDirectoryMode);
             metrics.Handovers.WithLabels("in").Inc();
             Log.TookOver(logger, socketPath, options.PredecessorPid);
         }
-        else if (UnixSocketPath.Prepare(socketPath))
+        else if (UnixSocketPath.Prepare(socketPath, options.SocketDirectoryMode))
         {
             Log.RemovedStaleSocket(logger, socketPath);
         }

@@ -18,6 +18,13 @@ public sealed class AesmDaemonOptions
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
 
     /// <summary>
+    /// Mode of the socket's directory. Null (default): a missing directory is created 0755 (like Intel's systemd
+    /// unit) and an existing one is left as it is. Set: the directory is created with this mode, or an existing one
+    /// changed to it — for example 0750 with a group, so that only that group's workloads reach the socket.
+    /// </summary>
+    public UnixFileMode? SocketDirectoryMode { get; set; }
+
+    /// <summary>
     /// How long a client may take to send its whole request after connecting. Default 10 s. A client that sends
     /// half a frame and stalls is closed then; it never blocks other clients (Intel's aesmd before 2.30 stalled).
     /// </summary>

@@ -35,6 +35,7 @@ public static class SimulationDaemon
         var backend = new SimulatedQuotingEnclave(platform, platformOptions.EagerAttestationKey);
         try
         {
+            UnixSocketPath.EnsureDirectory(options.SocketPath, options.SocketDirectoryMode);
             PublishSimulatedCpu(platform.Cpu, SimulatedCpu.PathBesideSocket(options.SocketPath));
             var daemon = await AesmDaemon.StartAsync(options, backend, configureLogging, cancellationToken).ConfigureAwait(false);
             ServingMarker.Write(stateDirectory, options.SocketPath);

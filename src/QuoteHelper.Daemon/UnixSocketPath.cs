@@ -16,14 +16,10 @@ public static class UnixSocketPath
 
     /// <summary>Makes <paramref name="socketPath"/> bindable; returns true when a stale socket was removed.</summary>
     /// <exception cref="AddressInUseException">A live service answers on the path, or the path is not a socket.</exception>
-    public static bool Prepare(string socketPath)
+    public static bool Prepare(string socketPath, UnixFileMode? directoryMode = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(socketPath))!;
-        if (!Directory.Exists(directory))
-        {
-            Directory.CreateDirectory(directory, DirectoryMode);
-        }
+        EnsureDirectory(socketPath, directoryMode);
 
         // FileInfo.Exists is false for a directory: check it too, or a directory at the path reaches bind(2) and
         // fails there with a bare SocketException instead of AddressInUseException.
@@ -36,6 +32,23 @@ public static class UnixSocketPath
         EnsureNotTaken(socketPath);
         File.Delete(socketPath);
         return true;
+    }
+
+    /// <summary>
+    /// Creates the socket's directory (mode <paramref name="directoryMode"/>, else 0755) or, when a mode is given,
+    /// applies it to the existing directory.
+    /// </summary>
+    public static void EnsureDirectory(string socketPath, UnixFileMode? directoryMode)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(socketPath))!;
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, directoryMode ?? DirectoryMode);
+        }
+        else if (directoryMode is { } mode)
+        {
+            File.SetUnixFileMode(directory, mode);
+        }
     }
 
     /// <summary>

@@ -54,6 +54,13 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Daemon_SocketDirectoryModeOption_IsApplied()
+    {
+        using var daemon = StartDaemon("--socket-dir-mode", "0750");
+        Assert.Equal((UnixFileMode)0b111_101_000, File.GetUnixFileMode(Path.GetDirectoryName(SocketPath)!));
+    }
+
+    [Fact]
     public void Daemon_SecondOnTheSamePath_RefusesAndTheFirstKeepsServing()
     {
         using var first = StartDaemon();

@@ -45,16 +45,16 @@ internal static class CommonOptions
         return bytes.Length == length ? bytes : throw new CliUsageException($"{name} must be exactly {length} bytes ({length * 2} hex digits).");
     }
 
-    public static UnixFileMode ParseMode(string value)
+    public static UnixFileMode ParseMode(string value, string name = "--socket-mode")
     {
         try
         {
             var mode = Convert.ToInt32(value, 8);
-            return mode is >= 0 and <= 0x1FF ? (UnixFileMode)mode : throw new CliUsageException($"--socket-mode must be an octal mode such as 0666, got '{value}'.");
+            return mode is >= 0 and <= 0x1FF ? (UnixFileMode)mode : throw new CliUsageException($"{name} must be an octal mode such as 0666, got '{value}'.");
         }
         catch (FormatException)
         {
-            throw new CliUsageException($"--socket-mode must be an octal mode such as 0666, got '{value}'.");
+            throw new CliUsageException($"{name} must be an octal mode such as 0666, got '{value}'.");
         }
     }
 

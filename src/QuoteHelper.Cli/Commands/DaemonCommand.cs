@@ -23,6 +23,10 @@ internal static class DaemonCommand
             Description = "Octal mode of the socket file; 0666 lets any local user connect, as Intel's aesmd does.",
             DefaultValueFactory = _ => "0666",
         };
+        var socketDirMode = new Option<string?>("--socket-dir-mode")
+        {
+            Description = "Octal mode of the socket's directory (created or changed); default: create 0755, leave an existing one alone.",
+        };
         var readTimeout = new Option<double>("--read-timeout")
         {
             Description = "Seconds a client has to send its whole request before it is disconnected.",
@@ -75,7 +79,7 @@ internal static class DaemonCommand
         var command = new Command("daemon", "Run the AESM-compatible quote service in the foreground (simulated platform or hardware).")
         {
             backend, dcapLibrary,
-            socket, stateDir, socketMode, readTimeout, maxConnections, shutdownTimeout, jsonLogs, qeSvn, pceSvn, cpuSvn, lazyKey,
+            socket, stateDir, socketMode, socketDirMode, readTimeout, maxConnections, shutdownTimeout, jsonLogs, qeSvn, pceSvn, cpuSvn, lazyKey,
             metricsListen, allowUid, allowGid, maxConcurrentPerPeer, maxRatePerPeer, stayAfterHandover,
         };
         command.SetGuardedAction(async (parse, cancellationToken) =>
@@ -92,6 +96,7 @@ internal static class DaemonCommand
             {
                 SocketPath = Path.GetFullPath(parse.GetValue(socket)!),
                 SocketMode = CommonOptions.ParseMode(parse.GetValue(socketMode)!),
+                SocketDirectoryMode = parse.GetValue(socketDirMode) is { } dirMode ? CommonOptions.ParseMode(dirMode, "--socket-dir-mode") : null,
                 ReadTimeout = TimeSpan.FromSeconds(readSeconds),
                 MaxConnections = connections,
                 ShutdownTimeout = TimeSpan.FromSeconds(shutdownSeconds),
