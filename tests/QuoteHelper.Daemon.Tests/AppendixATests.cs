@@ -17,33 +17,33 @@ public sealed class AppendixATests(DaemonFixture fixture) : IClassFixture<Daemon
     [Fact]
     public async Task A1GetSupportedAttKeyIdNum_RecordedRequest_RecordedResponseExactly()
     {
-        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A1Request));
+        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A1GetSupportedAttKeyIdNumRequest));
 
         Assert.Equal("07000000aa010408001001", reply.Hex);
-        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A1Response)), reply.Hex);
+        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A1GetSupportedAttKeyIdNumResponse)), reply.Hex);
     }
 
     [Fact]
     public async Task A2GetSupportedAttKeyIds_RecordedRequest_RecordedResponseExactly()
     {
-        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A2Request));
+        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A2GetSupportedAttKeyIdsRequest));
 
-        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A2Response)), reply.Hex);
+        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A2GetSupportedAttKeyIdsResponse)), reply.Hex);
     }
 
     [Fact]
     public async Task A3InitQuoteExSizeQuery_RecordedRequest_RecordedResponseExactly()
     {
-        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A3Request));
+        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A3InitQuoteExSizeQueryRequest));
 
         // 512 zero bytes of target_info, pub_key_id_size 32, no pub_key_id (§6.5).
-        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A3Response)), reply.Hex);
+        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A3InitQuoteExSizeQueryResponse)), reply.Hex);
     }
 
     [Fact]
     public async Task A4InitQuoteEx_RecordedRequest_RecordedShapeWithRealTargetInfoAndKeyId()
     {
-        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A4Request));
+        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A4InitQuoteExWithKeyRequest));
 
         var response = reply.Decode().InitQuoteExRes;
         Assert.Equal(Success, response.ErrorCode);
@@ -54,7 +54,7 @@ public sealed class AppendixATests(DaemonFixture fixture) : IClassFixture<Daemon
         // Same bytes as the recorded response once its placeholder values (512 zeros, 32 × 0x44) are put back:
         // prefix, tags, lengths and field order are identical. Target info is at 12..523
         // (after "2c020000 7a a904 0800 12 8004"), pub_key_id the last 32.
-        var recorded = Hex.FromHex(AppendixA.A4Response);
+        var recorded = Hex.FromHex(AppendixA.A4InitQuoteExWithKeyResponse);
         var ours = reply.Bytes.ToArray();
         Assert.Equal(recorded.Length, ours.Length);
         ours.AsSpan(12, 512).Clear();
@@ -65,19 +65,19 @@ public sealed class AppendixATests(DaemonFixture fixture) : IClassFixture<Daemon
     [Fact]
     public async Task A5GetQuoteSizeEx_RecordedRequest_RecordedShapeWithOurSize()
     {
-        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A5Request));
+        var reply = await _host.ExchangeAsync(Hex.FromHex(AppendixA.A5GetQuoteSizeExRequest));
 
         // "08000000 8201 05 0800 10 <2-byte varint>": the recorded 4702 is another platform's size.
         var size = reply.Decode().GetQuoteSizeExRes.QuoteSize;
         Assert.InRange(size, 128u, (128u * 128) - 1); // a 2-byte varint like the recorded one
         Assert.Equal(ToHex(GetQuoteSizeExResponse(Success, size)), reply.Hex);
-        Assert.Equal(AppendixA.A5Response[..20], reply.Hex[..20]);
+        Assert.Equal(AppendixA.A5GetQuoteSizeExResponse[..20], reply.Hex[..20]);
     }
 
     [Fact]
     public async Task A6GetQuoteEx_RecordedRequest_ParameterErrorQeReportInfoEchoedExactly()
     {
-        var request = Hex.FromHex(AppendixA.A6Request);
+        var request = Hex.FromHex(AppendixA.A6GetQuoteExRequest);
         var qeReportInfo = request.AsSpan(A6QeReportInfoOffset, 960).ToArray();
         Assert.Equal(Enumerable.Repeat((byte)0x22, 16), qeReportInfo[..16]);
 
@@ -91,7 +91,7 @@ public sealed class AppendixATests(DaemonFixture fixture) : IClassFixture<Daemon
     [Fact]
     public async Task A6GetQuoteEx_RecordedValuesWithLargeBuffer_InvalidReportQeReportInfoEchoedExactly()
     {
-        var recorded = Hex.FromHex(AppendixA.A6Request);
+        var recorded = Hex.FromHex(AppendixA.A6GetQuoteExRequest);
         var report = recorded.AsSpan(11, 432).ToArray();
         var keyId = recorded.AsSpan(446, 256).ToArray();
         var qeReportInfo = recorded.AsSpan(A6QeReportInfoOffset, 960).ToArray();
@@ -108,15 +108,15 @@ public sealed class AppendixATests(DaemonFixture fixture) : IClassFixture<Daemon
     public async Task A6GetQuoteEx_RebuiltWithProto_EqualsRecordedRequest()
     {
         // The hand-written request builder used throughout these tests produces Intel's bytes exactly.
-        var recorded = Hex.FromHex(AppendixA.A6Request);
+        var recorded = Hex.FromHex(AppendixA.A6GetQuoteExRequest);
         var report = recorded.AsSpan(11, 432).ToArray();
         var qeReportInfo = recorded.AsSpan(A6QeReportInfoOffset, 960).ToArray();
 
         Assert.Equal(ToHex(recorded), ToHex(GetQuoteExRequest(report, DefaultKeyId, qeReportInfo, 64)));
-        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A3Request)), ToHex(InitQuoteExRequest(DefaultKeyId, false, null)));
-        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A4Request)), ToHex(InitQuoteExRequest(DefaultKeyId, true, 32)));
-        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A5Request)), ToHex(GetQuoteSizeExRequest(DefaultKeyId)));
-        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A2Request)), ToHex(GetSupportedAttKeyIdsRequest(256)));
-        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A1Request)), ToHex(GetSupportedAttKeyIdNumRequest()));
+        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A3InitQuoteExSizeQueryRequest)), ToHex(InitQuoteExRequest(DefaultKeyId, false, null)));
+        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A4InitQuoteExWithKeyRequest)), ToHex(InitQuoteExRequest(DefaultKeyId, true, 32)));
+        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A5GetQuoteSizeExRequest)), ToHex(GetQuoteSizeExRequest(DefaultKeyId)));
+        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A2GetSupportedAttKeyIdsRequest)), ToHex(GetSupportedAttKeyIdsRequest(256)));
+        Assert.Equal(Hex.ToHex(Hex.FromHex(AppendixA.A1GetSupportedAttKeyIdNumRequest)), ToHex(GetSupportedAttKeyIdNumRequest()));
     }
 }

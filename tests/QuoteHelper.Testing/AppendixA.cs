@@ -1,10 +1,11 @@
-namespace QuoteHelper.Aesm.Protocol.Tests;
+namespace QuoteHelper.Testing;
 
 /// <summary>
 /// Appendix A of aesm-protocol.md: frames (length prefix + body) recorded from Intel's libsgx_quote_ex (requests) and
-/// the scripted replies it accepted (responses). Copied verbatim, 32 bytes per line.
+/// the scripted replies it accepted (responses). Copied verbatim, 32 bytes per line. Shared by the protocol and
+/// daemon tests.
 /// </summary>
-internal static class AppendixA
+public static class AppendixA
 {
     /// <summary>aesm-protocol.md A.1 GetSupportedAttKeyIDNum — request: 10 bytes.</summary>
     public const string A1GetSupportedAttKeyIdNumRequest = """
