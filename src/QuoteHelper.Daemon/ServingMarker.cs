@@ -1,3 +1,4 @@
+using QuoteHelper.Quoting;
 using System.Text.Json;
 
 namespace QuoteHelper.Daemon;
@@ -24,15 +25,8 @@ public static class ServingMarker
             return;
         }
 
-        var path = Path.Combine(stateDirectory, FileName);
-        var temporary = path + $".{Environment.ProcessId}.tmp";
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        using (var writer = new Utf8JsonWriter(stream))
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("socketPath", socketPath);
@@ -42,7 +36,7 @@ public static class ServingMarker
             writer.WriteEndObject();
         }
 
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(Path.Combine(stateDirectory, FileName), buffer.ToArray(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     /// <summary>True when the socket now at <paramref name="socketPath"/> is the one this state directory's helper serves.</summary>

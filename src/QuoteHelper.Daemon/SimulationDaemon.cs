@@ -1,3 +1,4 @@
+using QuoteHelper.Quoting;
 using Microsoft.Extensions.Logging;
 using QuoteHelper.Quoting.Simulation;
 using QuoteHelper.Sgx.Simulation;
@@ -54,30 +55,10 @@ public static class SimulationDaemon
         }
     }
 
-    // Atomic (temporary file, then rename) and world-readable: every simulated enclave on the node may EREPORT.
+    // Atomic and world-readable: every simulated enclave on the node may EREPORT. The directory exists (EnsureDirectory).
     private static void PublishSimulatedCpu(SimulatedCpu cpu, string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        var temporary = path + $".{Environment.ProcessId}.tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-            }))
-            {
-                stream.Write(cpu.ToJson());
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        AtomicFile.Write(path, cpu.ToJson(),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 }

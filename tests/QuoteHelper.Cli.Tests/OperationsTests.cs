@@ -24,7 +24,7 @@ public sealed class OperationsTests(ITestOutputHelper output) : IDisposable
     private CliProcess StartDaemon(params string[] extra)
     {
         var daemon = CliProcess.Start(["daemon", "--socket", SocketPath, "--state-dir", StateDirectory, .. extra]);
-        daemon.WaitForLine("listening", s_start);
+        daemon.WaitForLine("quote-helper: listening on", s_start);
         return daemon;
     }
 

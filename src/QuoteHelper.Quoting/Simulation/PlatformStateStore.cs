@@ -89,30 +89,8 @@ public sealed class PlatformStateStore
         }
     }
 
-    private void Write(PlatformState state)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(state, PlatformStateJsonContext.Default.PlatformState);
-        var temporary = Path.Combine(Directory, $".{StateFileName}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = PrivateFile,
-            }))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, StateFilePath, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    private void Write(PlatformState state) =>
+        AtomicFile.Write(StateFilePath, JsonSerializer.SerializeToUtf8Bytes(state, PlatformStateJsonContext.Default.PlatformState), PrivateFile);
 
     private void EnsureDirectory()
     {
