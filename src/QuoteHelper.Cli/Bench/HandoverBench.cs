@@ -69,9 +69,9 @@ internal static class HandoverBench
             static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
             return new Result(clients, all.Count(s => s.Ok), all.Count(s => !s.Ok), inWindow.Count(s => s.Ok),
                 Math.Round((windowEnd - windowStart) / (double)Stopwatch.Frequency, 3),
-                Math.Round(Ms(sorted.Length == 0 ? 0 : sorted[^1]), 2),
+                Math.Round(ProcessStats.PercentileMs(sorted, 1.0), 2),
                 Math.Round(Ms(inWindow.Length == 0 ? 0 : inWindow.Max(s => s.Ticks)), 2),
-                Math.Round(Ms(sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(0.99 * sorted.Length) - 1, 0, sorted.Length - 1)]), 2));
+                Math.Round(ProcessStats.PercentileMs(sorted, 0.99), 2));
         }
         finally
         {

@@ -9,9 +9,6 @@ namespace QuoteHelper.Cli.Bench;
 /// </summary>
 internal static class ProcessStats
 {
-    private const int SolSocket = 1;
-    private const int SoPeerCred = 17;
-
     /// <summary>Pid of the process that accepted our connection on <paramref name="socketPath"/>, or null.</summary>
     public static int? ServerPid(string socketPath)
     {
@@ -19,9 +16,7 @@ internal static class ProcessStats
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             socket.Connect(new UnixDomainSocketEndPoint(socketPath));
-            Span<byte> credentials = stackalloc byte[12]; // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
-            var length = socket.GetRawSocketOption(SolSocket, SoPeerCred, credentials);
-            return length >= 4 ? BitConverter.ToInt32(credentials) : null;
+            return Daemon.PeerCredentials.Of(socket)?.Pid;
         }
         catch (SocketException)
         {
@@ -66,5 +61,17 @@ internal static class ProcessStats
         }
 
         return null;
+    }
+
+    /// <summary>Nearest-rank percentile <paramref name="p"/> (0..1) of sorted Stopwatch ticks, in milliseconds; 0 when empty.</summary>
+    public static double PercentileMs(long[] sortedTicks, double p)
+    {
+        if (sortedTicks.Length == 0)
+        {
+            return 0;
+        }
+
+        var rank = Math.Clamp((int)Math.Ceiling(p * sortedTicks.Length) - 1, 0, sortedTicks.Length - 1);
+        return sortedTicks[rank] * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
     }
 }

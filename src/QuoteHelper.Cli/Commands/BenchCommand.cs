@@ -171,16 +171,7 @@ internal static class BenchCommand
     private sealed record LoadResult(long Quotes, long Errors, TimeSpan Elapsed, long[] SortedTicks)
     {
         /// <summary>Nearest-rank percentile, in milliseconds.</summary>
-        public double Percentile(double p)
-        {
-            if (SortedTicks.Length == 0)
-            {
-                return 0;
-            }
-
-            var rank = Math.Clamp((int)Math.Ceiling(p * SortedTicks.Length) - 1, 0, SortedTicks.Length - 1);
-            return SortedTicks[rank] * 1000.0 / Stopwatch.Frequency;
-        }
+        public double Percentile(double p) => ProcessStats.PercentileMs(SortedTicks, p);
     }
 }
 
