@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Google.Protobuf;
 using QuoteHelper.Aesm.Protocol;
@@ -273,14 +274,15 @@ public sealed class AesmClient
 
     // Transport: connect, one frame out, one frame in, close (§1.3); failures mapped as in §8.4.
 
+    // Socket.Poll takes at most int.MaxValue microseconds; a longer timeout is waited for in steps.
+    private static readonly TimeSpan MaxPollWait = TimeSpan.FromMinutes(30);
+
     private readonly record struct Exchange(SgxStatus Status, Response? Response);
 
     private Exchange Transact(Request request)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        var timeout = (int)Math.Min(int.MaxValue, _options.Timeout.TotalMilliseconds);
-        socket.SendTimeout = timeout;
-        socket.ReceiveTimeout = timeout;
+        socket.SendTimeout = (int)Math.Min(int.MaxValue, _options.Timeout.TotalMilliseconds);
         try
         {
             socket.Connect(new UnixDomainSocketEndPoint(_options.SocketPath));
@@ -297,7 +299,7 @@ public sealed class AesmClient
             frame = AesmFrame.EncodePooled(request, out var frameLength);
             socket.Send(frame.AsSpan(0, frameLength));
             Span<byte> prefix = stackalloc byte[AesmLimits.LengthPrefixSize];
-            if (!ReceiveExactly(socket, prefix))
+            if (!ReceiveExactly(socket, prefix, _options.Timeout))
             {
                 return new(SgxStatus.ErrorUnexpected, null);
             }
@@ -309,7 +311,7 @@ public sealed class AesmClient
             }
 
             body = ArrayPool<byte>.Shared.Rent((int)length);
-            return ReceiveExactly(socket, body.AsSpan(0, (int)length)) ? Parse(body, (int)length) : new(SgxStatus.ErrorUnexpected, null);
+            return ReceiveExactly(socket, body.AsSpan(0, (int)length), _options.Timeout) ? Parse(body, (int)length) : new(SgxStatus.ErrorUnexpected, null);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
         {
@@ -395,10 +397,28 @@ public sealed class AesmClient
         }
     }
 
-    private static bool ReceiveExactly(Socket socket, Span<byte> buffer)
+    // Waits for readability, then reads what is there, until the buffer is full or the timeout (one per call, so
+    // the prefix and the body each get their own, as Intel's readRaw) runs out. Like Intel's client (epoll wait plus
+    // an elapsed-time check, aesm-protocol.md §1.4) and unlike a blocking receive with SO_RCVTIMEO: a server that
+    // trickles bytes cannot stretch the wait, and a reader waiting in poll(2) is not woken when the server consumes
+    // the request (the kernel signals write space to a blocked receiver too), which spares both sides a wake-up
+    // per request (BENCHMARKS.md).
+    private static bool ReceiveExactly(Socket socket, Span<byte> buffer, TimeSpan timeout)
     {
+        var started = Stopwatch.GetTimestamp();
         while (!buffer.IsEmpty)
         {
+            var remaining = timeout - Stopwatch.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new SocketException((int)SocketError.TimedOut);
+            }
+
+            if (!socket.Poll(remaining < MaxPollWait ? remaining : MaxPollWait, SelectMode.SelectRead))
+            {
+                continue;
+            }
+
             var read = socket.Receive(buffer);
             if (read == 0)
             {

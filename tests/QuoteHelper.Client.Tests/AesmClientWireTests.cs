@@ -106,6 +106,26 @@ public sealed class AesmClientWireTests : IDisposable
         Assert.Equal(SgxStatus.ErrorServiceTimeout, Client(0.3).GetSupportedAttKeyIdNum().Status);
     }
 
+    [Fact]
+    public void BlockingCall_ReplyTrickledPastTheTimeout_IsServiceTimeout()
+    {
+        // Every byte arrives well inside the timeout, the body as a whole does not: the limit is per read (Intel's
+        // readRaw: epoll wait plus an elapsed-time check), not per receive as SO_RCVTIMEO would make it.
+        using var server = new ScriptedServer(SocketPath, _ => IntelWireBytes.A1Response, trickle: TimeSpan.FromMilliseconds(120));
+        var started = TimeProvider.System.GetTimestamp();
+        Assert.Equal(SgxStatus.ErrorServiceTimeout, Client(0.5).GetSupportedAttKeyIdNum().Status);
+        Assert.InRange(TimeProvider.System.GetElapsedTime(started), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void BlockingCall_ReplyInPiecesWithinTheTimeout_IsReadWhole()
+    {
+        using var server = new ScriptedServer(SocketPath, _ => IntelWireBytes.A1Response, trickle: TimeSpan.FromMilliseconds(20));
+        var reply = Client(5).GetSupportedAttKeyIdNum();
+        Assert.Equal(SgxStatus.Success, reply.Status);
+        Assert.Equal(1u, reply.Value);
+    }
+
     [Theory]
     [InlineData("07000000 8201 04 0800 1001")]           // right shape, wrong field (16 for 21): Intel's client segfaults
     [InlineData("00000000")]                             // empty body: Intel's client segfaults

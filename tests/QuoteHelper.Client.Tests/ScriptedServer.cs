@@ -5,7 +5,8 @@ namespace QuoteHelper.Client.Tests;
 
 /// <summary>
 /// A real Unix-socket server that records the request frame of each connection and answers with a script:
-/// the given reply bytes, nothing (close), or silence. Lets client tests see the exact bytes on the wire.
+/// the given reply bytes (all at once, or one byte at a time with a pause between), nothing (close), or silence.
+/// Lets client tests see the exact bytes on the wire.
 /// </summary>
 internal sealed class ScriptedServer : IDisposable
 {
@@ -13,12 +14,14 @@ internal sealed class ScriptedServer : IDisposable
     private readonly Thread _thread;
     private readonly Func<byte[], byte[]?> _reply;
     private readonly bool _silent;
+    private readonly TimeSpan? _trickle;
     private readonly List<Socket> _held = [];
 
-    public ScriptedServer(string socketPath, Func<byte[], byte[]?> reply, bool silent = false)
+    public ScriptedServer(string socketPath, Func<byte[], byte[]?> reply, bool silent = false, TimeSpan? trickle = null)
     {
         _reply = reply;
         _silent = silent;
+        _trickle = trickle;
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         _listener.Listen(16);
@@ -65,10 +68,32 @@ internal sealed class ScriptedServer : IDisposable
 
             if (_reply(frame) is { } reply)
             {
-                connection.Send(reply);
+                Send(connection, reply);
             }
 
             connection.Dispose();
+        }
+    }
+
+    private void Send(Socket connection, byte[] reply)
+    {
+        if (_trickle is not { } pause)
+        {
+            connection.Send(reply);
+            return;
+        }
+
+        try
+        {
+            foreach (var b in reply)
+            {
+                connection.Send([b]);
+                Thread.Sleep(pause);
+            }
+        }
+        catch (SocketException)
+        {
+            // The client gave up (timed out) and closed.
         }
     }
 
