@@ -125,8 +125,9 @@ internal sealed class AesmServerHostedService(
     IHostApplicationLifetime lifetime,
     ILogger<AesmServerHostedService> logger) : IHostedService, IDisposable
 {
+    private readonly CancellationTokenSource _stopWatching = new();
     private AesmSocketServer? _server;
-    private Timer? _watch;
+    private Thread? _watch;
     private int _handedOver;
     private Quoting.BackendIdentity? _publishedIdentity;
 
@@ -157,21 +158,47 @@ internal sealed class AesmServerHostedService(
         metrics.Ready.Set(1);
         Ready = true;
         Log.Listening(logger, socketPath, identity.Mode, identity.QeSvn, identity.PceSvn);
-        _watch = new Timer(_ => CheckOwnership(), null, options.HandoverPollInterval, options.HandoverPollInterval);
+
+        // A dedicated thread rather than a thread-pool timer: each tick of a timer wakes a pool worker, which then
+        // spins in sched_yield before it sleeps again, and under load every such yield hands the CPU to another
+        // thread (measured: about one yield per quote, BENCHMARKS.md). The pool stays idle while quotes are served.
+        _watch = new Thread(WatchOwnership) { IsBackground = true, Name = "aesm-handover-watch" };
+        _watch.Start();
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_watch is not null)
-        {
-            await _watch.DisposeAsync().ConfigureAwait(false);
-        }
-
+        StopWatching();
         await StopServerAsync().ConfigureAwait(false);
     }
 
-    public void Dispose() => _watch?.Dispose();
+    public void Dispose()
+    {
+        StopWatching();
+        _stopWatching.Dispose();
+    }
+
+    private void StopWatching()
+    {
+        if (!_stopWatching.IsCancellationRequested)
+        {
+            _stopWatching.Cancel();
+        }
+
+        if (_watch is { } watch && watch != Thread.CurrentThread)
+        {
+            watch.Join();
+        }
+    }
+
+    private void WatchOwnership()
+    {
+        while (!_stopWatching.Token.WaitHandle.WaitOne(options.HandoverPollInterval))
+        {
+            CheckOwnership();
+        }
+    }
 
     private void CheckOwnership()
     {

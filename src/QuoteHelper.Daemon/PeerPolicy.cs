@@ -40,6 +40,12 @@ public sealed class PeerPolicy
         _ratePerSecond = options.MaxRequestsPerSecondPerPeer;
     }
 
+    /// <summary>
+    /// True when a decision depends on who the peer is (an allow-list or a per-peer limit is set). Otherwise every
+    /// request is allowed and the server need not read SO_PEERCRED (a system call per connection) to decide.
+    /// </summary>
+    public bool NeedsPeer => _uids.Count > 0 || _gids.Count > 0 || _maxConcurrent > 0 || _ratePerSecond > 0;
+
     /// <summary>Decides for a request from <paramref name="peer"/>; an allowed request must be ended with <see cref="Release"/>.</summary>
     public PeerDecision Admit(PeerCredentials? peer)
     {

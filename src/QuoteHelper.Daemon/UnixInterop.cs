@@ -51,6 +51,18 @@ public readonly record struct PeerCredentials(int Pid, uint Uid, uint Gid)
 
 internal static unsafe partial class NativeMethods
 {
+    /// <summary>MSG_DONTWAIT: this receive alone is non-blocking, without switching the socket's mode.</summary>
+    public const int MsgDontWait = 0x40;
+
+    /// <summary>EINTR on Linux.</summary>
+    public const int EIntr = 4;
+
+    /// <summary>EAGAIN (= EWOULDBLOCK) on Linux.</summary>
+    public const int EAgain = 11;
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Recv(SafeHandle socket, byte* buffer, nuint length, int flags);
+
     [LibraryImport("libc", EntryPoint = "lstat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int LStat(string path, byte* buffer);
 

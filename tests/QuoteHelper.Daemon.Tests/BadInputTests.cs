@@ -80,6 +80,21 @@ public sealed class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonF
         Assert.True(reply.Elapsed < s_atOnce, $"closed after {reply.Elapsed}");
     }
 
+    [Fact]
+    public async Task Exchange_MalformedOrFailed_LogNamesThePeer()
+    {
+        // With no peer policy the server reads SO_PEERCRED only when a log line needs it: those lines must still
+        // name the peer (this test process), not print empty fields.
+        var peer = $"pid {Environment.ProcessId} uid ";
+
+        await _host.ExchangeAsync(Frame(Hex.FromHex("ffffff")));
+        var shortKeyId = await _host.ExchangeAsync(GetQuoteSizeExRequest(new byte[255]));
+
+        Assert.Equal(RawOutcome.Replied, shortKeyId.Outcome);
+        Assert.Contains(_host.Logs.Entries, e => e.EventId == 2002 && e.Message.Contains(peer, StringComparison.Ordinal));
+        Assert.Contains(_host.Logs.Entries, e => e.EventId == 2006 && e.Message.Contains(peer, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("2a00")]             // field 5: historic PSE CreateSession, not in the schema
     [InlineData("4a00")]             // field 9
