@@ -194,7 +194,10 @@ internal sealed class AesmServerHostedService(
 
     private void WatchOwnership()
     {
-        while (!_stopWatching.Token.WaitHandle.WaitOne(options.HandoverPollInterval))
+        var interval = options.HandoverPollInterval < AesmDaemonOptions.MinHandoverPollInterval
+            ? AesmDaemonOptions.MinHandoverPollInterval
+            : options.HandoverPollInterval;
+        while (!_stopWatching.Token.WaitHandle.WaitOne(interval))
         {
             CheckOwnership();
         }

@@ -69,9 +69,12 @@ public sealed class AesmDaemonOptions
     /// </summary>
     public bool StayAfterHandover { get; set; }
 
+    /// <summary>The shortest <see cref="HandoverPollInterval"/> used; shorter (zero, negative) values count as this.</summary>
+    public static readonly TimeSpan MinHandoverPollInterval = TimeSpan.FromMilliseconds(10);
+
     /// <summary>
     /// How often the daemon checks that the public path still names its socket (a successor renames its own over
-    /// it). Default 200 ms.
+    /// it). Default 200 ms; at least <see cref="MinHandoverPollInterval"/>.
     /// </summary>
     public TimeSpan HandoverPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
