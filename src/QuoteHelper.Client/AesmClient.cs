@@ -406,9 +406,10 @@ public sealed class AesmClient
     private static bool ReceiveExactly(Socket socket, Span<byte> buffer, TimeSpan timeout)
     {
         var started = Stopwatch.GetTimestamp();
+        var unlimited = timeout == Timeout.InfiniteTimeSpan;
         while (!buffer.IsEmpty)
         {
-            var remaining = timeout - Stopwatch.GetElapsedTime(started);
+            var remaining = unlimited ? MaxPollWait : timeout - Stopwatch.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 throw new SocketException((int)SocketError.TimedOut);

@@ -13,6 +13,7 @@ public sealed class AesmClientOptions
     /// Time limit of a call. Default 15 s, Intel's <c>IPC_LATENCY</c> in release builds (aesm-protocol.md §1.4).
     /// The asynchronous calls apply it to the whole exchange; the blocking calls, like Intel's client, to the send, to
     /// reading the length prefix and to reading the body, each on its own. Expiry is <c>SGX_ERROR_SERVICE_TIMEOUT</c>.
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>: no limit.
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -126,6 +126,16 @@ public sealed class AesmClientWireTests : IDisposable
         Assert.Equal(1u, reply.Value);
     }
 
+    [Fact]
+    public async Task Call_InfiniteTimeout_WaitsForTheReply()
+    {
+        using var server = new ScriptedServer(SocketPath, _ => IntelWireBytes.A1Response, trickle: TimeSpan.FromMilliseconds(20));
+        var client = new AesmClient(new AesmClientOptions { SocketPath = SocketPath, Timeout = Timeout.InfiniteTimeSpan });
+
+        Assert.Equal(1u, client.GetSupportedAttKeyIdNum().Value);
+        Assert.Equal(1u, (await client.GetSupportedAttKeyIdNumAsync()).Value);
+    }
+
     [Theory]
     [InlineData("07000000 8201 04 0800 1001")]           // right shape, wrong field (16 for 21): Intel's client segfaults
     [InlineData("00000000")]                             // empty body: Intel's client segfaults
