@@ -34,6 +34,7 @@ internal sealed class CliProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        WithoutDiagnostics(info);
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "quote-helper.dll"));
         foreach (var argument in arguments)
         {
@@ -41,6 +42,16 @@ internal sealed class CliProcess : IDisposable
         }
 
         return new CliProcess(Process.Start(info)!);
+    }
+
+    /// <summary>
+    /// Turns the runtime's diagnostics off for a child: tests kill processes on purpose (SIGKILL), and a killed runtime
+    /// cannot remove its diagnostic socket and debugger FIFOs from /tmp.
+    /// </summary>
+    public static void WithoutDiagnostics(ProcessStartInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";
     }
 
     /// <summary>Runs the CLI to completion and returns its exit code and output.</summary>

@@ -323,6 +323,7 @@ public sealed class OperationsTests(ITestOutputHelper output) : IDisposable
 
         info.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
         info.Environment["HOME"] = Path.GetTempPath();
+        CliProcess.WithoutDiagnostics(info);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

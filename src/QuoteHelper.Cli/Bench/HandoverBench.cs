@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using QuoteHelper.Client;
 using QuoteHelper.Sgx;
 
@@ -9,8 +10,10 @@ namespace QuoteHelper.Cli.Bench;
 /// <c>bench handover</c>: a helper under load from N Intel-like clients (blocking calls, no retries) is replaced by
 /// a second helper on the same socket and state directory; every request is counted, none may fail.
 /// </summary>
-internal static class HandoverBench
+internal static partial class HandoverBench
 {
+    private const int SigTerm = 15;
+
     public sealed record Result(int Clients, long Served, long Failed, long ServedDuringHandover, double HandoverSeconds,
         double MaxLatencyMs, double MaxLatencyDuringHandoverMs, double P99LatencyMs);
 
@@ -77,18 +80,33 @@ internal static class HandoverBench
         {
             foreach (var process in new[] { second, first })
             {
-                if (process is { HasExited: false })
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit();
-                }
-
+                Stop(process);
                 process?.Dispose();
             }
 
             work.Delete(recursive: true);
         }
     }
+
+    // SIGTERM first, so the helper drains, removes its socket and the runtime its diagnostic files in /tmp (a killed
+    // process leaves them behind); SIGKILL only if it has not exited 10 s later.
+    private static void Stop(Process? process)
+    {
+        if (process is null || process.HasExited)
+        {
+            return;
+        }
+
+        if (Kill(process.Id, SigTerm) != 0 || !process.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        process.WaitForExit();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     private static Process StartDaemon(string socket, string state)
     {
@@ -122,7 +140,7 @@ internal static class HandoverBench
         process.BeginErrorReadLine();
         if (!ready.Task.Wait(TimeSpan.FromSeconds(60)))
         {
-            process.Kill(entireProcessTree: true);
+            Stop(process);
             throw new TimeoutException("a helper did not start within 60 s");
         }
 
