@@ -54,16 +54,9 @@ internal sealed class Cert
         error = null;
         try
         {
-            var reader = new AsnReader(der, AsnEncodingRules.DER);
-            var certificate = reader.ReadSequence();
-            reader.ThrowIfNotEmpty();
-            var tbs = certificate.ReadEncodedValue().ToArray();
-            var algorithm = certificate.ReadSequence();
-            var oid = algorithm.ReadObjectIdentifier();
-            var signature = certificate.ReadBitString(out _);
-            certificate.ThrowIfNotEmpty();
+            var signed = SignedDer.Read(der);
             var x509 = X509CertificateLoader.LoadCertificate(der);
-            return new Cert(der, x509, tbs, oid, signature, x509.GetECDsaPublicKey());
+            return new Cert(der, x509, signed.Tbs, signed.SignatureAlgorithm, signed.Signature, x509.GetECDsaPublicKey());
         }
         catch (Exception e) when (e is AsnContentException or CryptographicException)
         {

@@ -41,15 +41,8 @@ internal sealed class Crl
         error = null;
         try
         {
-            var outer = new AsnReader(der, AsnEncodingRules.DER);
-            var list = outer.ReadSequence();
-            outer.ThrowIfNotEmpty();
-            var tbsBytes = list.ReadEncodedValue().ToArray();
-            var algorithm = list.ReadSequence().ReadObjectIdentifier();
-            var signature = list.ReadBitString(out _);
-            list.ThrowIfNotEmpty();
-
-            var tbs = new AsnReader(tbsBytes, AsnEncodingRules.DER).ReadSequence();
+            var signed = SignedDer.Read(der);
+            var tbs = new AsnReader(signed.Tbs, AsnEncodingRules.DER).ReadSequence();
             if (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
             {
                 tbs.ReadInteger();
@@ -90,7 +83,7 @@ internal sealed class Crl
             }
 
             tbs.ThrowIfNotEmpty();
-            return new Crl(tbsBytes, algorithm, signature, issuer, thisUpdate, nextUpdate, revoked, hasNumber, hasAki);
+            return new Crl(signed.Tbs, signed.SignatureAlgorithm, signed.Signature, issuer, thisUpdate, nextUpdate, revoked, hasNumber, hasAki);
         }
         catch (AsnContentException e)
         {
