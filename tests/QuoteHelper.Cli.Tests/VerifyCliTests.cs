@@ -91,6 +91,36 @@ public sealed class VerifyCliTests
     }
 
     [Fact]
+    public void BenchVerify_WithDcapQvl_ReportsBothRatesFromOneRun()
+    {
+        var directory = DcapQvlPackage.EnsureInstalled();
+        Assert.True(directory is not null, $"npm @phala/dcap-qvl is not installed: run {DcapQvlPackage.InstallScript} (CI's .ci/run does).");
+
+        var (code, output) = CliProcess.Run(s_timeout, "bench", "verify", Quote, "--collateral", Collateral, "--at", "1752919277",
+            "--root", TestVectors.Path("dcap-qvl-sample", "TrustedRootCA.der"), "--seconds", "0.5", "--dcap-qvl", directory, "--json");
+
+        Assert.True(code == 0, output);
+        using var json = JsonDocument.Parse(output);
+        var result = json.RootElement;
+        Assert.Equal("ConfigurationAndSWHardeningNeeded", result.GetProperty("dcapQvlStatus").GetString());
+        Assert.True(result.GetProperty("dcapQvlVerifications").GetInt64() > 0);
+        var expected = result.GetProperty("verificationsPerSecond").GetDouble() / result.GetProperty("dcapQvlVerificationsPerSecond").GetDouble();
+        Assert.Equal(Math.Round(expected, 1), result.GetProperty("timesFasterThanDcapQvl").GetDouble(), 0.11);
+    }
+
+    [Fact]
+    public void BenchVerify_DcapQvlDirectoryWithoutThePackage_Exit78()
+    {
+        using var empty = new TempDirectory();
+
+        var (code, output) = CliProcess.Run(s_timeout, "bench", "verify", Quote, "--collateral", Collateral, "--at", "1752919277",
+            "--seconds", "0.1", "--dcap-qvl", empty.Path);
+
+        Assert.True(code == 78, output);
+        Assert.Contains("install.sh", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Inspect_TdxQuote_ShowsTdReportFields()
     {
         var (code, output) = CliProcess.Run(s_timeout, "inspect", TestVectors.Path("dcap-qvl-sample", "tdx_quote"), "--json");

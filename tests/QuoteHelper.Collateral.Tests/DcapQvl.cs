@@ -4,51 +4,13 @@ using System.Text.Json;
 namespace QuoteHelper.Collateral.Tests;
 
 /// <summary>
-/// Runs the independent verifier (npm @phala/dcap-qvl 0.3.9 through dcap-qvl/dcap-qvl.js). CI installs the package
-/// up front (.ci/run); a plain `dotnet test` on a fresh clone runs the install script itself, once. When node or the
-/// package is still missing the calling test FAILS naming the install script: a skip would hide a gap.
+/// Runs the independent verifier (npm @phala/dcap-qvl 0.3.9 through dcap-qvl/dcap-qvl.js, installed through
+/// <see cref="DcapQvlPackage"/>). When node or the package is missing the calling test FAILS naming the install
+/// script: a skip would hide a gap.
 /// </summary>
 internal static class DcapQvl
 {
-    public const string InstallScript = "tests/QuoteHelper.Collateral.Tests/dcap-qvl/install.sh";
-
-    private static readonly Lazy<string?> s_directory = new(() =>
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "QuoteHelper.Collateral.Tests", "dcap-qvl");
-            if (File.Exists(Path.Combine(candidate, "dcap-qvl.js")))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    });
-
-    private static readonly Lazy<bool> s_install = new(() =>
-    {
-        if (s_directory.Value is not { } directory || Directory.Exists(Path.Combine(directory, "node_modules", "@phala", "dcap-qvl")))
-        {
-            return true;
-        }
-
-        try
-        {
-            using var install = Process.Start(new ProcessStartInfo("bash", [Path.Combine(directory, "install.sh")])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            _ = install.StandardOutput.ReadToEndAsync();
-            _ = install.StandardError.ReadToEndAsync();
-            return install.WaitForExit(TimeSpan.FromMinutes(5)) && install.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    });
+    public const string InstallScript = DcapQvlPackage.InstallScript;
 
     public static Verdict Verify(string quotePath, string collateralPath, string rootPath, long time, int iterations = 0) =>
         Run(iterations > 0
@@ -60,11 +22,11 @@ internal static class DcapQvl
 
     private static Verdict Run(string[] arguments)
     {
-        var directory = s_directory.Value ?? throw new InvalidOperationException("dcap-qvl/dcap-qvl.js not found above the test binaries.");
-        _ = s_install.Value;
-        if (!Directory.Exists(Path.Combine(directory, "node_modules", "@phala", "dcap-qvl")))
+        _ = DcapQvlPackage.Directory ?? throw new InvalidOperationException("dcap-qvl/dcap-qvl.js not found above the test binaries.");
+        if (DcapQvlPackage.EnsureInstalled() is not { } directory)
         {
             Assert.Fail($"npm @phala/dcap-qvl is not installed: run {InstallScript} (CI's .ci/run does).");
+            throw new InvalidOperationException("unreachable");
         }
 
         var start = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };

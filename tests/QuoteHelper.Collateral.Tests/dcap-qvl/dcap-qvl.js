@@ -2,9 +2,10 @@
 // Independent verdict for the differential test of QuoteHelper.Collateral.Tests: npm @phala/dcap-qvl (pinned in
 // package.json) verifies a quote and prints one JSON line. Install with ./install.sh.
 //
-//   node dcap-qvl.js verify QUOTE COLLATERAL_JSON ROOT_DER UNIX_SECONDS [ITERATIONS]
-//       verifies with QuoteVerifier.newWithRootCa(root); with ITERATIONS, repeats the verification that many times and
-//       adds verificationsPerSecond (the performance figure of issue 3).
+//   node dcap-qvl.js verify QUOTE COLLATERAL_JSON ROOT_DER UNIX_SECONDS [ITERATIONS | SECONDSs]
+//       verifies with QuoteVerifier.newWithRootCa(root); with ITERATIONS (e.g. 300), repeats the verification that
+//       many times, with SECONDSs (e.g. 5s) for that long, and adds verificationsPerSecond (the performance figure of
+//       issue 3; `quote-helper bench verify --dcap-qvl DIR` runs it in the same run as ours).
 //   node dcap-qvl.js fetch PCCS_URL QUOTE ROOT_DER UNIX_SECONDS
 //       getCollateral(PCCS_URL, quote) — dcap-qvl's own PCCS client — then verifies with that collateral.
 //
@@ -33,12 +34,22 @@ async function main(argv) {
         const now = Number(time);
         const result = verdict(verifier, quote, collateral, now);
         if (iterations) {
-            const n = Number(iterations);
+            const forSeconds = iterations.endsWith('s') ? Number(iterations.slice(0, -1)) : null;
             const start = process.hrtime.bigint();
-            for (let i = 0; i < n; i++) {
-                verifier.verify(quote, collateral, now);
+            const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
+            let n = 0;
+            if (forSeconds !== null) {
+                while (elapsed() < forSeconds) {
+                    verifier.verify(quote, collateral, now);
+                    n++;
+                }
+            } else {
+                n = Number(iterations);
+                for (let i = 0; i < n; i++) {
+                    verifier.verify(quote, collateral, now);
+                }
             }
-            const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+            const seconds = elapsed();
             result.iterations = n;
             result.seconds = seconds;
             result.verificationsPerSecond = n / seconds;
