@@ -104,8 +104,9 @@ public sealed class VerifyCliTests
         var result = json.RootElement;
         Assert.Equal("ConfigurationAndSWHardeningNeeded", result.GetProperty("dcapQvlStatus").GetString());
         Assert.True(result.GetProperty("dcapQvlVerifications").GetInt64() > 0);
+        // Both printed rates are rounded to 0.1/s, so their quotient matches the printed ratio only to about 1 %.
         var expected = result.GetProperty("verificationsPerSecond").GetDouble() / result.GetProperty("dcapQvlVerificationsPerSecond").GetDouble();
-        Assert.Equal(Math.Round(expected, 1), result.GetProperty("timesFasterThanDcapQvl").GetDouble(), 0.11);
+        Assert.InRange(result.GetProperty("timesFasterThanDcapQvl").GetDouble(), expected * 0.99, expected * 1.01);
     }
 
     [Fact]
