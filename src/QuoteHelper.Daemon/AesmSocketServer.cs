@@ -509,21 +509,13 @@ internal sealed class AesmSocketServer : IAsyncDisposable
     // MSG_NOSIGNAL and would die of SIGPIPE writing to a closed peer (aesm-protocol.md §1.3).
     private static void Refuse(Socket connection)
     {
-        try
-        {
-            connection.Blocking = false;
-            Span<byte> discard = stackalloc byte[2048];
-            while (connection.Receive(discard, SocketFlags.None, out var error) > 0 && error == SocketError.Success)
-            {
-            }
-        }
-        catch (SocketException)
+        // The fast path's non-blocking receive: until nothing is waiting, end of stream, or an error.
+        Span<byte> discard = stackalloc byte[2048];
+        while (ReceiveNow(connection, discard, out _) > 0)
         {
         }
-        finally
-        {
-            connection.Dispose();
-        }
+
+        connection.Dispose();
     }
 
     private void Release()
