@@ -198,4 +198,5 @@ internal sealed record BenchQuotesReport
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(BenchQuotesReport))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(QuoteHelper.Cli.Bench.HandoverBench.Result))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(BenchVerifyReport))]
 internal sealed partial class BenchJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -81,7 +81,7 @@ internal static class BenchVerifyCommand
             };
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(report, BenchVerifyJsonContext.Default.BenchVerifyReport));
+                Console.Out.WriteLine(JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchVerifyReport));
             }
             else
             {
@@ -128,7 +128,3 @@ internal sealed record BenchVerifyReport
     /// <summary>With --dcap-qvl: our rate over its rate.</summary>
     public double? TimesFasterThanDcapQvl { get; init; }
 }
-
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(BenchVerifyReport))]
-internal sealed partial class BenchVerifyJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
