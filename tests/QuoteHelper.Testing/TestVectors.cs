@@ -1,16 +1,20 @@
 namespace QuoteHelper.Testing;
 
-/// <summary>Locates the shared test vectors (a <c>shared/vectors</c> folder next to the repository root).</summary>
+/// <summary>
+/// Locates the test vectors that ship with the repository (<c>tests/vectors</c>, see its README for each set's origin,
+/// licence, evaluation time and expected result). They are read only from the checkout the tests run from, so a
+/// fresh clone needs nothing beside it.
+/// </summary>
 public static class TestVectors
 {
+    /// <summary>The vectors folder relative to the repository root.</summary>
+    public const string RelativeDirectory = "tests/vectors";
+
     private static readonly Lazy<string> s_directory = new(Find);
 
-    /// <summary>Absolute path of the shared vectors folder.</summary>
-    /// <exception cref="DirectoryNotFoundException">No <c>shared/vectors</c> folder above the test binaries.</exception>
+    /// <summary>Absolute path of the repository's vectors folder.</summary>
+    /// <exception cref="DirectoryNotFoundException">The test binaries are not inside a checkout of this repository.</exception>
     public static string Directory => s_directory.Value;
-
-    /// <summary>Absolute path of the shared vectors folder (same as <see cref="Directory"/>).</summary>
-    public static string GetDirectory() => s_directory.Value;
 
     /// <summary>Absolute path of a file inside the vectors folder, e.g. <c>Path("dcap-qvl-sample", "sgx_quote")</c>.</summary>
     public static string Path(params string[] parts) =>
@@ -21,19 +25,21 @@ public static class TestVectors
 
     private static string Find()
     {
-        // The repository is /work/main in development and a clone under /tmp in CI; in both, shared/ is a sibling of
-        // the repository root, so walking up from the test binaries finds <ancestor>/shared/vectors.
+        // The test binaries live under <root>/tests/<project>/bin/...; the first ancestor holding the solution is the
+        // checkout's root. Walking further up could find some other checkout's vectors, so stop at the first root.
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null;
              directory = directory.Parent)
         {
-            var candidate = System.IO.Path.Combine(directory.FullName, "shared", "vectors");
-            if (System.IO.Directory.Exists(candidate))
+            if (File.Exists(System.IO.Path.Combine(directory.FullName, "QuoteHelper.sln")))
             {
-                return candidate;
+                var vectors = System.IO.Path.Combine(directory.FullName, "tests", "vectors");
+                return System.IO.Directory.Exists(vectors)
+                    ? vectors
+                    : throw new DirectoryNotFoundException($"The checkout at {directory.FullName} has no {RelativeDirectory} folder.");
             }
         }
 
         throw new DirectoryNotFoundException(
-            $"No shared/vectors folder found above {AppContext.BaseDirectory}.");
+            $"No checkout of this repository (QuoteHelper.sln) above {AppContext.BaseDirectory}.");
     }
 }

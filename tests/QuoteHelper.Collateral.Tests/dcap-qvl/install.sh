@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the independent verifier of the differential test (npm @phala/dcap-qvl, pinned by package-lock.json) into
-# node_modules/ beside this script. Needs node and npm (Debian: apt-get install nodejs npm). Called by .ci/run.
+# node_modules/ beside this script. Needs node and npm (Debian: apt-get install nodejs npm). Run by the tests on first use
+# (tests/QuoteHelper.Testing/DcapQvlPackage.cs), once per clone.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 if ! command -v npm >/dev/null 2>&1; then
