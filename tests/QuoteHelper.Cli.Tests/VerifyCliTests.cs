@@ -167,6 +167,36 @@ public sealed class VerifyCliTests
     }
 
     [Fact]
+    public void Docs_VerifyJsonMembersAndCollateralItems_MatchTheCode()
+    {
+        var cli = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "cli.md"));
+        var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "1752919277", "--json");
+        Assert.True(code == 0, output);
+        using var json = JsonDocument.Parse(output);
+
+        var row = cli.Split('\n').Single(l => l.StartsWith("| `--json` | off | one JSON object: `verified`", StringComparison.Ordinal));
+        Assert.Equal(json.RootElement.EnumerateObject().Select(p => p.Name), Backticked(row.Split("one JSON object:")[1]));
+        var items = cli[(cli.IndexOf("(items: ", StringComparison.Ordinal) + 8)..];
+        Assert.Equal(Enum.GetNames<Verification.CollateralItem>(), Backticked(items[..items.IndexOf(')', StringComparison.Ordinal)]));
+    }
+
+    private static IEnumerable<string> Backticked(string text) =>
+        System.Text.RegularExpressions.Regex.Matches(text, "`([A-Za-z]+)`").Select(m => m.Groups[1].Value);
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "QuoteHelper.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No QuoteHelper.sln above {AppContext.BaseDirectory}.");
+    }
+
+    [Fact]
     public void Verify_Json_ApostrophesStayReadable()
     {
         var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "1752919277", "--json",
