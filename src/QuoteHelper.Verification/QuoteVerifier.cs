@@ -193,7 +193,7 @@ public sealed class QuoteVerifier
 
         foreach (var (crl, item, name) in new[] { (rootCrl, CollateralItem.RootCaCrl, "root CA CRL"), (pckCrl, CollateralItem.PckCrl, "PCK CRL") })
         {
-            var window = new WindowCheck(item, name, crl.ThisUpdate, crl.NextUpdate!.Value, IntelChecksStart: true,
+            var window = new WindowCheck(item, name, null, crl.ThisUpdate, crl.NextUpdate!.Value, IntelChecksStart: true,
                 VerificationFailureReason.CrlExpired, VerificationFailureReason.CrlNotYetValid);
             if (run.Window(window) is { } outside)
             {
@@ -233,7 +233,7 @@ public sealed class QuoteVerifier
                  })
         {
             // QVL checks only notAfter; strict checks both ends (dcap-quote.md §7.2, §7.3).
-            var window = new WindowCheck(item, $"certificate '{certificate.CommonName}'", certificate.NotBefore, certificate.NotAfter,
+            var window = new WindowCheck(item, "certificate", certificate.CommonName, certificate.NotBefore, certificate.NotAfter,
                 IntelChecksStart: false, VerificationFailureReason.CertificateExpired, VerificationFailureReason.CertificateNotYetValid);
             if (run.Window(window) is { } outside)
             {
@@ -271,7 +271,7 @@ public sealed class QuoteVerifier
                 $"TCB Info version {info.Version}, id '{info.Id}', tcbType {info.TcbType}; expected version 2 or 3, id '{expectedId}', tcbType 0.");
         }
 
-        if (run.Window(new WindowCheck(CollateralItem.TcbInfoSigningCertificate, $"TCB Info signer certificate '{signer!.CommonName}'",
+        if (run.Window(new WindowCheck(CollateralItem.TcbInfoSigningCertificate, "TCB Info signer certificate", signer!.CommonName,
                 signer.NotBefore, signer.NotAfter, IntelChecksStart: false,
                 VerificationFailureReason.TcbInfoExpired, VerificationFailureReason.TcbInfoNotYetValid)) is { } signerOutside)
         {
@@ -279,7 +279,7 @@ public sealed class QuoteVerifier
         }
 
         // QVL does not check issueDate against t; dcap-qvl (strict) does (dcap-quote.md §7.2, §7.3).
-        if (run.Window(new WindowCheck(CollateralItem.TcbInfo, "TCB Info", info.IssueDate, info.NextUpdate, IntelChecksStart: false,
+        if (run.Window(new WindowCheck(CollateralItem.TcbInfo, "TCB Info", null, info.IssueDate, info.NextUpdate, IntelChecksStart: false,
                 VerificationFailureReason.TcbInfoExpired, VerificationFailureReason.TcbInfoNotYetValid)) is { } outside)
         {
             return outside;
@@ -317,14 +317,14 @@ public sealed class QuoteVerifier
                 $"QE Identity version {identity.Version}, id '{identity.Id}'; expected version 2, id '{expectedId}'.");
         }
 
-        if (run.Window(new WindowCheck(CollateralItem.QeIdentitySigningCertificate, $"QE Identity signer certificate '{signer!.CommonName}'",
+        if (run.Window(new WindowCheck(CollateralItem.QeIdentitySigningCertificate, "QE Identity signer certificate", signer!.CommonName,
                 signer.NotBefore, signer.NotAfter, IntelChecksStart: false,
                 VerificationFailureReason.QeIdentityExpired, VerificationFailureReason.QeIdentityNotYetValid)) is { } signerOutside)
         {
             return signerOutside;
         }
 
-        if (run.Window(new WindowCheck(CollateralItem.QeIdentity, "QE Identity", identity.IssueDate, identity.NextUpdate, IntelChecksStart: false,
+        if (run.Window(new WindowCheck(CollateralItem.QeIdentity, "QE Identity", null, identity.IssueDate, identity.NextUpdate, IntelChecksStart: false,
                 VerificationFailureReason.QeIdentityExpired, VerificationFailureReason.QeIdentityNotYetValid)) is { } outside)
         {
             return outside;
@@ -538,12 +538,17 @@ public sealed class QuoteVerifier
     }
 
     /// <summary>
-    /// One validity window to check: the item, its name for people, [start, end], whether Intel's QVL checks the start
-    /// (only for CRLs' thisUpdate), and the failure reasons for "expired" and "not yet valid" in the strict modes.
+    /// One validity window to check: the item, its name for people (a certificate's CN is added only when an issue is
+    /// reported, so the passing path allocates nothing), [start, end], whether Intel's QVL checks the start (only for
+    /// CRLs' thisUpdate), and the failure reasons for "expired" and "not yet valid" in the strict modes.
     /// </summary>
     private readonly record struct WindowCheck(
-        CollateralItem Item, string Name, DateTimeOffset Start, DateTimeOffset End, bool IntelChecksStart,
-        VerificationFailureReason ExpiredReason, VerificationFailureReason NotYetValidReason);
+        CollateralItem Item, string Kind, string? CommonName, DateTimeOffset Start, DateTimeOffset End, bool IntelChecksStart,
+        VerificationFailureReason ExpiredReason, VerificationFailureReason NotYetValidReason)
+    {
+        public CollateralValidityIssue Issue(bool notYetValid) =>
+            new(Item, CommonName is null ? Kind : $"{Kind} '{CommonName}'", Start, End, notYetValid);
+    }
 
     /// <summary>The state of one verification: what the steps found so far.</summary>
     private sealed class Run(DateTimeOffset at, PreparedCollateral prepared)
@@ -561,8 +566,8 @@ public sealed class QuoteVerifier
         public TcbLevel? PlatformLevel { get; set; }
         public TcbStatus? Status { get; set; }
         public bool Revoked { get; set; }
-        public bool Expired => ExpiredItems.Count > 0;
-        public List<CollateralValidityIssue> ExpiredItems { get; } = [];
+        // Allocated only when an item is outside its window: the common path stays allocation-free.
+        public List<CollateralValidityIssue>? ExpiredItems { get; private set; }
         public DateTimeOffset? EarliestExpiration { get; private set; }
         public DateTimeOffset? EarliestIssue { get; private set; }
 
@@ -578,20 +583,24 @@ public sealed class QuoteVerifier
             EarliestExpiration = EarliestExpiration is { } e && e < window.End ? e : window.End;
             var late = At > window.End;
             var early = At < window.Start;
-            var issue = new CollateralValidityIssue(window.Item, window.Name, window.Start, window.End, NotYetValid: !late && early);
+            if (!late && !early)
+            {
+                return null;
+            }
+
             if (late && Strict)
             {
-                return new Failure(window.ExpiredReason, $"{issue} (t = {CollateralValidityIssue.Format(At)}).");
+                return new Failure(window.ExpiredReason, $"{window.Issue(notYetValid: false)} (t = {CollateralValidityIssue.Format(At)}).");
             }
 
             if (early && StrictStart)
             {
-                return new Failure(window.NotYetValidReason, $"{issue with { NotYetValid = true }} (t = {CollateralValidityIssue.Format(At)}).");
+                return new Failure(window.NotYetValidReason, $"{window.Issue(notYetValid: true)} (t = {CollateralValidityIssue.Format(At)}).");
             }
 
-            if (late || (early && window.IntelChecksStart))
+            if (late || window.IntelChecksStart)
             {
-                ExpiredItems.Add(issue);
+                (ExpiredItems ??= []).Add(window.Issue(notYetValid: !late));
             }
 
             return null;
@@ -603,8 +612,8 @@ public sealed class QuoteVerifier
             PlatformTcbStatus = PlatformLevel?.Status,
             QeTcbStatus = QeStatus,
             AdvisoryIds = PlatformLevel?.AdvisoryIds ?? [],
-            CollateralExpired = Expired,
-            ExpiredCollateral = [.. ExpiredItems],
+            CollateralExpired = ExpiredItems is not null,
+            ExpiredCollateral = ExpiredItems?.ToArray() ?? [],
             FailedStep = step,
             FailureReason = failure?.Reason,
             FailureDetail = failure?.Detail,
