@@ -9,7 +9,7 @@ namespace QuoteHelper.Cli.Commands;
 internal sealed class VerifyInputs
 {
     public Argument<string> Quote { get; } = new("QUOTE") { Description = "The quote file (raw bytes, v3/v4/v5)." };
-    public Option<string> Collateral { get; } = new("--collateral") { Description = "Collateral JSON (dcap-qvl QuoteCollateralV3 shape).", Required = true };
+    public Option<string> Collateral { get; } = new("--collateral") { Description = "Collateral JSON (dcap-qvl QuoteCollateralV3 shape); 'collateral import' builds it from PCS/PCCS downloads.", Required = true };
     public Option<string?> Root { get; } = new("--root") { Description = "Trusted root certificate (DER or PEM). Default: the Intel SGX Root CA." };
     public Option<DateTimeOffset?> At { get; } = TimeArgument.Option("--at", "Evaluation time (default now)");
 
