@@ -24,6 +24,7 @@ public sealed class QuoteVerifier
     private const int MaxCachedKeys = 256;
     private readonly Cert _trustedRoot;
     private readonly bool _strict;
+    private readonly bool _strictStart;
     private readonly ConditionalWeakTable<QuoteCollateral, PreparedCollateral> _prepared = new();
     private readonly ConcurrentDictionary<byte[], ECDsa?> _attestationKeys = new(ByteContentComparer.Instance);
 
@@ -34,6 +35,7 @@ public sealed class QuoteVerifier
     {
         options ??= new QuoteVerifierOptions();
         _strict = options.StrictExpiry;
+        _strictStart = options.StrictValidityStart || options.StrictExpiry;
         _trustedRoot = Cert.TryLoad(options.TrustedRootDer ?? IntelRoot.Der, out var error)
             ?? throw new ArgumentException("Trusted root: " + error, nameof(options));
     }
@@ -59,7 +61,7 @@ public sealed class QuoteVerifier
     public VerificationResult Verify(ReadOnlySpan<byte> quote, QuoteCollateral collateral, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(collateral);
-        var run = new Run(at, _prepared.GetValue(collateral, c => new PreparedCollateral(c, _trustedRoot))) { Strict = _strict };
+        var run = new Run(at, _prepared.GetValue(collateral, c => new PreparedCollateral(c, _trustedRoot))) { Strict = _strict, StrictStart = _strictStart };
         return Step(run, VerificationStep.ParseQuote, ParseQuote(run, quote))
             ?? Step(run, VerificationStep.ExtractPckChain, ExtractPckChain(run))
             ?? Step(run, VerificationStep.TrustAnchor, CheckTrustAnchor(run))
@@ -189,11 +191,13 @@ public sealed class QuoteVerifier
             return f3;
         }
 
-        foreach (var (crl, name) in new[] { (rootCrl, "root CA CRL"), (pckCrl, "PCK CRL") })
+        foreach (var (crl, item, name) in new[] { (rootCrl, CollateralItem.RootCaCrl, "root CA CRL"), (pckCrl, CollateralItem.PckCrl, "PCK CRL") })
         {
-            if (run.Window(crl.ThisUpdate, crl.NextUpdate!.Value, checkStart: true) is { } outside)
+            var window = new WindowCheck(item, name, null, crl.ThisUpdate, crl.NextUpdate!.Value, IntelChecksStart: true,
+                VerificationFailureReason.CrlExpired, VerificationFailureReason.CrlNotYetValid);
+            if (run.Window(window) is { } outside)
             {
-                return new Failure(VerificationFailureReason.CrlExpired, $"{name} {outside}.");
+                return outside;
             }
         }
 
@@ -222,12 +226,18 @@ public sealed class QuoteVerifier
             return new Failure(VerificationFailureReason.PckRevoked, "the PCK certificate is revoked by the PCK CRL.");
         }
 
-        foreach (var certificate in new[] { chain.Root!, chain.Intermediate!, chain.Leaf! })
+        foreach (var (certificate, item) in new[]
+                 {
+                     (chain.Root!, CollateralItem.RootCertificate), (chain.Intermediate!, CollateralItem.PckCaCertificate),
+                     (chain.Leaf!, CollateralItem.PckCertificate),
+                 })
         {
             // QVL checks only notAfter; strict checks both ends (dcap-quote.md §7.2, §7.3).
-            if (run.Window(certificate.NotBefore, certificate.NotAfter, checkStart: false) is { } outside)
+            var window = new WindowCheck(item, "certificate", certificate.CommonName, certificate.NotBefore, certificate.NotAfter,
+                IntelChecksStart: false, VerificationFailureReason.CertificateExpired, VerificationFailureReason.CertificateNotYetValid);
+            if (run.Window(window) is { } outside)
             {
-                return new Failure(VerificationFailureReason.CertificateExpired, $"'{certificate.CommonName}' {outside}.");
+                return outside;
             }
         }
 
@@ -261,15 +271,18 @@ public sealed class QuoteVerifier
                 $"TCB Info version {info.Version}, id '{info.Id}', tcbType {info.TcbType}; expected version 2 or 3, id '{expectedId}', tcbType 0.");
         }
 
-        if (run.Window(signer!.NotBefore, signer.NotAfter, checkStart: false) is { } signerOutside)
+        if (run.Window(new WindowCheck(CollateralItem.TcbInfoSigningCertificate, "TCB Info signer certificate", signer!.CommonName,
+                signer.NotBefore, signer.NotAfter, IntelChecksStart: false,
+                VerificationFailureReason.TcbInfoExpired, VerificationFailureReason.TcbInfoNotYetValid)) is { } signerOutside)
         {
-            return new Failure(VerificationFailureReason.TcbInfoExpired, $"TCB Signing certificate {signerOutside}.");
+            return signerOutside;
         }
 
         // QVL does not check issueDate against t; dcap-qvl (strict) does (dcap-quote.md §7.2, §7.3).
-        if (run.Window(info.IssueDate, info.NextUpdate, checkStart: false) is { } outside)
+        if (run.Window(new WindowCheck(CollateralItem.TcbInfo, "TCB Info", null, info.IssueDate, info.NextUpdate, IntelChecksStart: false,
+                VerificationFailureReason.TcbInfoExpired, VerificationFailureReason.TcbInfoNotYetValid)) is { } outside)
         {
-            return new Failure(VerificationFailureReason.TcbInfoExpired, $"TCB Info {outside}.");
+            return outside;
         }
 
         run.TcbInfo = info;
@@ -304,14 +317,17 @@ public sealed class QuoteVerifier
                 $"QE Identity version {identity.Version}, id '{identity.Id}'; expected version 2, id '{expectedId}'.");
         }
 
-        if (run.Window(signer!.NotBefore, signer.NotAfter, checkStart: false) is { } signerOutside)
+        if (run.Window(new WindowCheck(CollateralItem.QeIdentitySigningCertificate, "QE Identity signer certificate", signer!.CommonName,
+                signer.NotBefore, signer.NotAfter, IntelChecksStart: false,
+                VerificationFailureReason.QeIdentityExpired, VerificationFailureReason.QeIdentityNotYetValid)) is { } signerOutside)
         {
-            return new Failure(VerificationFailureReason.QeIdentityExpired, $"TCB Signing certificate {signerOutside}.");
+            return signerOutside;
         }
 
-        if (run.Window(identity.IssueDate, identity.NextUpdate, checkStart: false) is { } outside)
+        if (run.Window(new WindowCheck(CollateralItem.QeIdentity, "QE Identity", null, identity.IssueDate, identity.NextUpdate, IntelChecksStart: false,
+                VerificationFailureReason.QeIdentityExpired, VerificationFailureReason.QeIdentityNotYetValid)) is { } outside)
         {
-            return new Failure(VerificationFailureReason.QeIdentityExpired, $"QE Identity {outside}.");
+            return outside;
         }
 
         run.QeIdentity = identity;
@@ -521,12 +537,26 @@ public sealed class QuoteVerifier
         return _attestationKeys.GetOrAdd(publicKey, key);
     }
 
+    /// <summary>
+    /// One validity window to check: the item, its name for people (a certificate's CN is added only when an issue is
+    /// reported, so the passing path allocates nothing), [start, end], whether Intel's QVL checks the start (only for
+    /// CRLs' thisUpdate), and the failure reasons for "expired" and "not yet valid" in the strict modes.
+    /// </summary>
+    private readonly record struct WindowCheck(
+        CollateralItem Item, string Kind, string? CommonName, DateTimeOffset Start, DateTimeOffset End, bool IntelChecksStart,
+        VerificationFailureReason ExpiredReason, VerificationFailureReason NotYetValidReason)
+    {
+        public CollateralValidityIssue Issue(bool notYetValid) =>
+            new(Item, CommonName is null ? Kind : $"{Kind} '{CommonName}'", Start, End, notYetValid);
+    }
+
     /// <summary>The state of one verification: what the steps found so far.</summary>
     private sealed class Run(DateTimeOffset at, PreparedCollateral prepared)
     {
         public DateTimeOffset At { get; } = at;
         public PreparedCollateral Prepared { get; } = prepared;
         public bool Strict { get; init; }
+        public bool StrictStart { get; init; }
         public DcapQuote? Quote { get; set; }
         public PreparedChain? Chain { get; set; }
         public TcbInfo? TcbInfo { get; set; }
@@ -536,34 +566,41 @@ public sealed class QuoteVerifier
         public TcbLevel? PlatformLevel { get; set; }
         public TcbStatus? Status { get; set; }
         public bool Revoked { get; set; }
-        public bool Expired { get; private set; }
+        // Allocated only when an item is outside its window: the common path stays allocation-free.
+        public List<CollateralValidityIssue>? ExpiredItems { get; private set; }
         public DateTimeOffset? EarliestExpiration { get; private set; }
         public DateTimeOffset? EarliestIssue { get; private set; }
 
         public void IssueDate(DateTimeOffset date) => EarliestIssue = EarliestIssue is { } e && e < date ? e : date;
 
         /// <summary>
-        /// Checks t against [start, end]. Intel semantics: outside → the expired flag, no failure; the start is only
-        /// checked for CRLs (thisUpdate), as QVL does. Strict: outside either end → a description for the failure.
+        /// Checks t against the window. Intel semantics (default): past the end → the item is recorded and the expired
+        /// flag set, no failure; before the start → recorded only for CRLs (thisUpdate, as QVL does), ignored otherwise.
+        /// Strict expiry: past the end fails. Strict start (or strict expiry): before the start fails.
         /// </summary>
-        public string? Window(DateTimeOffset start, DateTimeOffset end, bool checkStart)
+        public Failure? Window(WindowCheck window)
         {
-            EarliestExpiration = EarliestExpiration is { } e && e < end ? e : end;
-            var late = At > end;
-            var early = At < start;
+            EarliestExpiration = EarliestExpiration is { } e && e < window.End ? e : window.End;
+            var late = At > window.End;
+            var early = At < window.Start;
             if (!late && !early)
             {
                 return null;
             }
 
-            if (Strict)
+            if (late && Strict)
             {
-                return late ? $"expired at {end:O} (t = {At:O})" : $"not valid before {start:O} (t = {At:O})";
+                return new Failure(window.ExpiredReason, $"{window.Issue(notYetValid: false)} (t = {CollateralValidityIssue.Format(At)}).");
             }
 
-            if (late || checkStart)
+            if (early && StrictStart)
             {
-                Expired = true;
+                return new Failure(window.NotYetValidReason, $"{window.Issue(notYetValid: true)} (t = {CollateralValidityIssue.Format(At)}).");
+            }
+
+            if (late || window.IntelChecksStart)
+            {
+                (ExpiredItems ??= []).Add(window.Issue(notYetValid: !late));
             }
 
             return null;
@@ -575,7 +612,8 @@ public sealed class QuoteVerifier
             PlatformTcbStatus = PlatformLevel?.Status,
             QeTcbStatus = QeStatus,
             AdvisoryIds = PlatformLevel?.AdvisoryIds ?? [],
-            CollateralExpired = Expired,
+            CollateralExpired = ExpiredItems is not null,
+            ExpiredCollateral = ExpiredItems?.ToArray() ?? [],
             FailedStep = step,
             FailureReason = failure?.Reason,
             FailureDetail = failure?.Detail,

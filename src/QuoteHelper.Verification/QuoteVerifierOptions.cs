@@ -19,6 +19,15 @@ public sealed record QuoteVerifierOptions
     /// </summary>
     public bool StrictExpiry { get; init; }
 
+    /// <summary>
+    /// Default false: Intel QVL/QvE semantics — an evaluation time before a certificate's notBefore or a TCB Info /
+    /// QE Identity issueDate is accepted (QVL never checks them), and one before a CRL's thisUpdate only sets
+    /// <see cref="VerificationResult.CollateralExpired"/>. True: any of these fails the step that finds it with a
+    /// <c>…NotYetValid</c> reason (a clock running behind, or collateral dated in the future, is not taken on trust),
+    /// while expiry keeps the semantics chosen by <see cref="StrictExpiry"/>. <see cref="StrictExpiry"/> implies it.
+    /// </summary>
+    public bool StrictValidityStart { get; init; }
+
     /// <summary>Loads a root certificate given as DER or PEM (for the CLI's <c>--root</c>).</summary>
     /// <exception cref="System.Security.Cryptography.CryptographicException">Neither DER nor PEM of one certificate.</exception>
     public static byte[] LoadRoot(ReadOnlySpan<byte> derOrPem)

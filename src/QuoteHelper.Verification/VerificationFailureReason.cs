@@ -48,7 +48,7 @@ public enum VerificationFailureReason
     CrlSignatureInvalid,
     /// <summary>4: the PCK CRL issuer chain does not parse or does not chain to the trusted root.</summary>
     PckCrlIssuerChainInvalid,
-    /// <summary>4 (strict expiry only): t outside a CRL's [thisUpdate, nextUpdate].</summary>
+    /// <summary>4 (strict expiry only): t past a CRL's nextUpdate.</summary>
     CrlExpired,
 
     // Step 5
@@ -56,7 +56,7 @@ public enum VerificationFailureReason
     CertificateSignatureInvalid,
     /// <summary>5: a certificate's CN or CA flag is not what its position requires (§4.2).</summary>
     CertificateProfileInvalid,
-    /// <summary>5 (strict expiry only): t outside a certificate's validity.</summary>
+    /// <summary>5 (strict expiry only): t past a certificate's notAfter.</summary>
     CertificateExpired,
     /// <summary>5: the PCK CA is revoked by the root CRL.</summary>
     IntermediateRevoked,
@@ -74,7 +74,7 @@ public enum VerificationFailureReason
     TcbInfoMalformed,
     /// <summary>6: TCB Info version not 2/3, id not matching the TEE, or tcbType ≠ 0.</summary>
     TcbInfoUnsupported,
-    /// <summary>6 (strict expiry only): t past nextUpdate or before issueDate, or the signer certificate expired.</summary>
+    /// <summary>6 (strict expiry only): t past the TCB Info nextUpdate or its signer certificate's notAfter.</summary>
     TcbInfoExpired,
     /// <summary>7: the QE Identity signature does not verify over the received bytes.</summary>
     QeIdentitySignatureInvalid,
@@ -82,7 +82,7 @@ public enum VerificationFailureReason
     QeIdentityMalformed,
     /// <summary>7: QE Identity version not 2, or id not QE (SGX) / TD_QE (TDX).</summary>
     QeIdentityUnsupported,
-    /// <summary>7 (strict expiry only): t past nextUpdate or before issueDate, or the signer certificate expired.</summary>
+    /// <summary>7 (strict expiry only): t past the QE Identity nextUpdate or its signer certificate's notAfter.</summary>
     QeIdentityExpired,
 
     // Step 8
@@ -130,4 +130,14 @@ public enum VerificationFailureReason
     // Step 16
     /// <summary>16: the merged TCB status is Revoked (terminal).</summary>
     TcbRevoked,
+
+    // Appended after the last step so that the numbers above stay stable.
+    /// <summary>4 (strict time or strict expiry): t before a CRL's thisUpdate.</summary>
+    CrlNotYetValid,
+    /// <summary>5 (strict time or strict expiry): t before a certificate's notBefore.</summary>
+    CertificateNotYetValid,
+    /// <summary>6 (strict time or strict expiry): t before the TCB Info issueDate or its signer's notBefore.</summary>
+    TcbInfoNotYetValid,
+    /// <summary>7 (strict time or strict expiry): t before the QE Identity issueDate or its signer's notBefore.</summary>
+    QeIdentityNotYetValid,
 }

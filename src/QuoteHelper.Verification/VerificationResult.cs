@@ -33,6 +33,12 @@ public sealed record VerificationResult
     /// </summary>
     public bool CollateralExpired { get; init; }
 
+    /// <summary>
+    /// Which items set <see cref="CollateralExpired"/>, and when their windows ended (or began), in pipeline order; empty
+    /// when it is false. The same signing certificate may appear twice: once for the TCB Info, once for the QE Identity.
+    /// </summary>
+    public IReadOnlyList<CollateralValidityIssue> ExpiredCollateral { get; init; } = [];
+
     /// <summary>The step that rejected the quote; null when verified.</summary>
     public VerificationStep? FailedStep { get; init; }
 

@@ -134,7 +134,7 @@ public sealed class CliTests : IDisposable
         var certificates = root.GetProperty("certificates");
         Assert.Equal(3, certificates.GetArrayLength());
         var sgx = certificates[0].GetProperty("sgxExtension");
-        Assert.Equal("00a067110000", sgx.GetProperty("fmspc").GetString());
+        Assert.Equal("00A067110000", sgx.GetProperty("fmspc").GetString());
         Assert.Equal("d04ec06d4e6d92dc90d0ad3cf5ee2ddf", sgx.GetProperty("ppid").GetString());
         Assert.Equal(13, sgx.GetProperty("pceSvn").GetInt32());
         Assert.Equal([11, 11, 2, 2, 255, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], sgx.GetProperty("componentSvns").EnumerateArray().Select(e => e.GetInt32()));
@@ -149,7 +149,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("mrEnclave: 33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb", output, StringComparison.Ordinal);
         Assert.Contains("subject: CN=Intel SGX PCK Certificate", output, StringComparison.Ordinal);
-        Assert.Contains("fmspc: 00a067110000", output, StringComparison.Ordinal);
+        Assert.Contains("fmspc: 00A067110000", output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -177,7 +177,8 @@ public sealed class CliTests : IDisposable
     {
         var before = Directory.GetDirectories(Path.GetTempPath(), "quote-helper-demo-*").Length;
 
-        var (code, output) = CliProcess.Run(TimeSpan.FromSeconds(60), "demo");
+        var quote = _temp.Combine("demo-quote.bin");
+        var (code, output) = CliProcess.Run(TimeSpan.FromSeconds(60), "demo", "--out", quote);
 
         Assert.True(code == 0, output);
         Assert.Contains("Demo passed.", output, StringComparison.Ordinal);
@@ -185,6 +186,14 @@ public sealed class CliTests : IDisposable
         Assert.Contains("[ok] status UpToDate", output, StringComparison.Ordinal);
         Assert.Contains("socket removed: True", output, StringComparison.Ordinal);
         Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "quote-helper-demo-*").Length);
+
+        // Issue 8: demo, inspect and verify write the FMSPC the same way, upper case as Intel's TCB Info does.
+        var (inspectCode, inspected) = CliProcess.Run(s_start, "inspect", quote, "--json");
+        Assert.True(inspectCode == 0, inspected);
+        using var json = JsonDocument.Parse(inspected);
+        var fmspc = json.RootElement.GetProperty("certificates")[0].GetProperty("sgxExtension").GetProperty("fmspc").GetString()!;
+        Assert.Equal(fmspc.ToUpperInvariant(), fmspc);
+        Assert.Contains($", FMSPC {fmspc}", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,7 +75,138 @@ public sealed class VerifyCliTests
         var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", collateral, "--at", "1752919277");
 
         Assert.True(code == 2, output);
-        Assert.Contains("MalformedJson", output, StringComparison.Ordinal);
+        Assert.StartsWith("NOT VERIFIED: step 0 (ReadInputs), reason InputMalformed: collateral (MalformedJson): Collateral is not well-formed JSON", output, StringComparison.Ordinal);
+        Assert.Contains("\nstatus: null\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_MalformedCollateral_Json_HasEveryMemberOfAResult()
+    {
+        using var temp = new TempDirectory();
+        var collateral = temp.Combine("bad.json");
+        File.WriteAllText(collateral, "{not json");
+        var (_, good) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "1752919277", "--json");
+
+        var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", collateral, "--at", "1752919277", "--json");
+
+        Assert.True(code == 2, output);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        using var reference = JsonDocument.Parse(good);
+        // Every member a verification result has, except those describing a quote that was never read.
+        var expected = reference.RootElement.EnumerateObject().Select(p => p.Name).Except(["quoteVersion", "teeType", "report"]);
+        Assert.Equal(expected, root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("status").ValueKind);
+        Assert.Equal(0, root.GetProperty("failedStep").GetInt32());
+        Assert.Equal("ReadInputs", root.GetProperty("failedStepName").GetString());
+        Assert.Equal("InputMalformed", root.GetProperty("reason").GetString());
+        Assert.Equal("NotVerified", root.GetProperty("rejectedBy").GetString());
+        Assert.Equal(1752919277, root.GetProperty("evaluationTime").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("1752919277")]
+    [InlineData("2025-07-19T10:01:17Z")]
+    [InlineData("2025-07-19t10:01:17.000z")]
+    [InlineData("2025-07-19T12:01:17+02:00")]
+    public void Verify_AtAsUnixSecondsOrRfc3339_SameInstant(string at)
+    {
+        var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", at, "--json");
+
+        Assert.True(code == 0, output);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(1752919277, json.RootElement.GetProperty("evaluationTime").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("2025-07-19T10:01:17", "--at '2025-07-19T10:01:17' has no offset: add Z for UTC (or +hh:mm).")]
+    [InlineData("yesterday", "--at 'yesterday' is not a time: give Unix seconds (1752919277) or an RFC 3339 time with an offset (2025-07-19T10:01:17Z, 2025-07-19T12:01:17+02:00).")]
+    [InlineData("99999999999999999", "--at '99999999999999999' is out of range: Unix seconds from -62135596800 to 253402300799.")]
+    public void Verify_AtNotATime_Exit64WithTheAcceptedForms(string at, string message)
+    {
+        var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", at);
+
+        Assert.True(code == 64, output);
+        Assert.Contains("quote-helper: " + message, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_ExpiredQeIdentity_RejectionNamesTheItemAndWhen()
+    {
+        var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "1752919300", "--json");
+        var (textCode, text) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "1752919300");
+
+        Assert.True(code == 1, output);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal("CollateralExpired", root.GetProperty("rejectedBy").GetString());
+        const string Detail = "collateral outside its validity at 2025-07-19T10:01:40Z: QE Identity expired at 2025-07-19T10:01:18Z.";
+        Assert.Equal(Detail, root.GetProperty("policyDetail").GetString());
+        var item = Assert.Single(root.GetProperty("expiredCollateral").EnumerateArray());
+        Assert.Equal("QeIdentity", item.GetProperty("item").GetString());
+        Assert.Equal("QE Identity", item.GetProperty("name").GetString());
+        Assert.Equal("2025-06-19T10:01:18Z", item.GetProperty("validFrom").GetString());
+        Assert.Equal("2025-07-19T10:01:18Z", item.GetProperty("validUntil").GetString());
+        Assert.Equal("expired", item.GetProperty("problem").GetString());
+        Assert.Equal(1, textCode);
+        Assert.StartsWith($"REJECTED BY POLICY: genuine, status ConfigurationAndSWHardeningNeeded; rule CollateralExpired: {Detail}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_BeforeTcbInfoIssueDate_AcceptedByDefaultRejectedWithStrictTime()
+    {
+        var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "2025-06-19T10:30:00Z", "--json");
+        var (strictCode, strict) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "2025-06-19T10:30:00Z", "--json", "--strict-time");
+
+        Assert.True(code == 0, output);
+        Assert.True(strictCode == 2, strict);
+        using var json = JsonDocument.Parse(strict);
+        Assert.Equal(6, json.RootElement.GetProperty("failedStep").GetInt32());
+        Assert.Equal("TcbInfoNotYetValid", json.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("TCB Info not valid before 2025-06-19T10:56:11Z (t = 2025-06-19T10:30:00Z).", json.RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public void Docs_VerifyJsonMembersAndCollateralItems_MatchTheCode()
+    {
+        var cli = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "cli.md"));
+        var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "1752919277", "--json");
+        Assert.True(code == 0, output);
+        using var json = JsonDocument.Parse(output);
+
+        var row = cli.Split('\n').Single(l => l.StartsWith("| `--json` | off | one JSON object: `verified`", StringComparison.Ordinal));
+        Assert.Equal(json.RootElement.EnumerateObject().Select(p => p.Name), Backticked(row.Split("one JSON object:")[1]));
+        var items = cli[(cli.IndexOf("(items: ", StringComparison.Ordinal) + 8)..];
+        Assert.Equal(Enum.GetNames<Verification.CollateralItem>(), Backticked(items[..items.IndexOf(')', StringComparison.Ordinal)]));
+    }
+
+    private static IEnumerable<string> Backticked(string text) =>
+        System.Text.RegularExpressions.Regex.Matches(text, "`([A-Za-z]+)`").Select(m => m.Groups[1].Value);
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "QuoteHelper.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No QuoteHelper.sln above {AppContext.BaseDirectory}.");
+    }
+
+    [Fact]
+    public void Verify_Json_ApostrophesStayReadable()
+    {
+        var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "1752919277", "--json",
+            "--root", TestVectors.Path("intel-qvl-sampledata", "trustedRootCaCert.pem"));
+
+        Assert.True(code == 2, output);
+        Assert.Contains("\"detail\": \"chain root 'Intel SGX Root CA' is not the trusted root.\"", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("UntrustedRoot", json.RootElement.GetProperty("reason").GetString());
     }
 
     [Fact]

@@ -34,7 +34,7 @@ internal static class BenchCommand
         {
             var result = Bench.HandoverBench.Run(Math.Max(1, parse.GetValue(clients)), TimeSpan.FromSeconds(parse.GetValue(seconds)));
             Console.Out.WriteLine(parse.GetValue(json)
-                ? JsonSerializer.Serialize(result, BenchJsonContext.Default.Result)
+                ? JsonSerializer.Serialize(result, CliJson.Bench.Result)
                 : Bench.HandoverBench.Describe(result));
             return Task.FromResult(result.Failed == 0 ? 0 : 1);
         });
@@ -107,7 +107,7 @@ internal static class BenchCommand
 
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchQuotesReport));
+                Console.Out.WriteLine(JsonSerializer.Serialize(report, CliJson.Bench.BenchQuotesReport));
             }
             else
             {

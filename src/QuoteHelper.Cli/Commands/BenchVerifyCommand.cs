@@ -81,7 +81,7 @@ internal static class BenchVerifyCommand
             };
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchVerifyReport));
+                Console.Out.WriteLine(JsonSerializer.Serialize(report, CliJson.Bench.BenchVerifyReport));
             }
             else
             {

@@ -26,11 +26,12 @@ internal static class CollateralCommand
             Description = "TCB status to put the simulated platform at: " + string.Join(", ", CollateralScenario.All.Select(s => s.Name)) +
                           ", or Platform=STATUS,Qe=STATUS[,PckRevoked]. Default UpToDate.",
         };
-        var at = new Option<long?>("--at") { Description = "Generation time, Unix seconds (documents are dated one hour before it). Default now." };
+        var at = TimeArgument.Option("--at", "Generation time (documents are dated one hour before it; default now)");
         var command = new Command("collateral", "Write collateral JSON: the simulated platform's (--state-dir) or fetched for a quote (--pccs).")
         {
             stateDir, pccs, quote, output, rootOut, scenario, at,
         };
+        command.Subcommands.Add(CollateralImportCommand.Create());
         command.SetGuardedAction(async (parse, cancellationToken) =>
         {
             var outPath = parse.GetValue(output)!;
@@ -42,7 +43,7 @@ internal static class CollateralCommand
                 }
 
                 var chosen = ParseScenario(parse.GetValue(scenario));
-                var time = parse.GetValue(at) is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
+                var time = parse.GetValue(at) ?? DateTimeOffset.UtcNow;
                 using var platform = SimulatedPlatform.Open(directory, new SimulatedPlatformOptions(), TimeProvider.System);
                 SimulatedCollateral collateral;
                 try

@@ -70,7 +70,7 @@ internal static class DemoCommand
                 var pipelinePassed = verdict.IsVerified && verdict.Status == TcbStatus.UpToDate;
                 output.WriteLine($"4. DCAP verification pipeline (docs/verification.md, steps 1-16) with the simulated collateral:");
                 output.WriteLine(verdict.IsVerified
-                    ? $"   [ok] status {verdict.Status}, QE TCB {verdict.QeTcbStatus}, advisories [{string.Join(", ", verdict.AdvisoryIds)}], FMSPC {Convert.ToHexStringLower(verdict.Fmspc ?? [])}"
+                    ? $"   [ok] status {verdict.Status}, QE TCB {verdict.QeTcbStatus}, advisories [{string.Join(", ", verdict.AdvisoryIds)}], FMSPC {Convert.ToHexString(verdict.Fmspc ?? [])}"
                     : $"   [FAILED] step {verdict.FailedStep}: {verdict.FailureReason} {verdict.FailureDetail}");
 
                 if (parse.GetValue(keep) is { } path)

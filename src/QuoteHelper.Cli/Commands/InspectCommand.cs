@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.CommandLine;
-using System.Text.Json;
 using QuoteHelper.Cli.Inspect;
 using QuoteHelper.Sgx.Quotes;
 
@@ -9,8 +8,6 @@ namespace QuoteHelper.Cli.Commands;
 /// <summary><c>quote-helper inspect FILE</c>: decodes a quote and its certificates.</summary>
 internal static class InspectCommand
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
-
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "The quote file (raw bytes)." };
@@ -49,7 +46,7 @@ internal static class InspectCommand
                     : QuoteDescriber.Describe(Quote.Parse(bytes));
                 if (parse.GetValue(json))
                 {
-                    Console.Out.WriteLine(description.ToJsonString(s_indented));
+                    Console.Out.WriteLine(description.ToJsonString(CliJson.Indented));
                 }
                 else
                 {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using QuoteHelper.Verification;
 using QuoteHelper.Verification.Policy;
@@ -17,7 +16,8 @@ internal static class VerifyCommand
     public const int RejectedByPolicy = 1;
     public const int NotVerified = 2;
 
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    /// <summary>The pseudo-step reported when an input file cannot be read (the pipeline's steps are 1–16).</summary>
+    public const int ReadInputsStep = 0;
 
     public static Command Create()
     {
@@ -25,6 +25,11 @@ internal static class VerifyCommand
         var pckChain = new Option<string?>("--pck-chain") { Description = "PEM PCK chain (leaf, CA, root) to use instead of the quote's certification data." };
         var json = CommonOptions.Json();
         var strict = new Option<bool>("--strict-expiry") { Description = "Expired collateral fails verification (dcap-qvl semantics) instead of setting collateralExpired (Intel semantics)." };
+        var strictTime = new Option<bool>("--strict-time")
+        {
+            Description = "An evaluation time before a certificate's notBefore, a CRL's thisUpdate or a TCB Info / QE Identity issueDate fails verification " +
+                          "(default: accepted, as Intel's QVL does).",
+        };
         var mrEnclave = new Option<string?>("--mrenclave") { Description = "Expected MRENCLAVE (64 hex digits)." };
         var mrSigner = new Option<string?>("--mrsigner") { Description = "Expected MRSIGNER (64 hex digits)." };
         var isvProdId = new Option<ushort?>("--isv-prod-id") { Description = "Expected ISV product id." };
@@ -40,7 +45,7 @@ internal static class VerifyCommand
         var maxAgeDays = new Option<double?>("--max-collateral-age-days") { Description = "Maximum collateral age in days (from the earliest TCB Info / QE Identity issueDate or PCK CRL thisUpdate)." };
         var command = new Command("verify", "Verify a DCAP quote against collateral (numbered pipeline, docs/verification.md), then appraise it with a policy. Exit 0 accepted, 1 rejected by policy, 2 not verified.");
         inputs.AddTo(command);
-        foreach (var option in new Option[] { pckChain, json, strict, mrEnclave, mrSigner, isvProdId, minIsvSvn, reportData, allowDebug, allowExpired, acceptStatus, maxAgeDays })
+        foreach (var option in new Option[] { pckChain, json, strict, strictTime, mrEnclave, mrSigner, isvProdId, minIsvSvn, reportData, allowDebug, allowExpired, acceptStatus, maxAgeDays })
         {
             command.Options.Add(option);
         }
@@ -63,7 +68,7 @@ internal static class VerifyCommand
             JsonObject output;
             try
             {
-                var (quote, collateral, options, at) = inputs.Load(parse, parse.GetValue(strict), parse.GetValue(pckChain));
+                var (quote, collateral, options, at) = inputs.Load(parse, parse.GetValue(strict), parse.GetValue(pckChain), parse.GetValue(strictTime));
                 var result = new QuoteVerifier(options).Verify(quote, collateral, at);
                 var appraisal = Appraisal.Appraise(result, policy);
                 output = Describe(result, appraisal);
@@ -71,14 +76,14 @@ internal static class VerifyCommand
             }
             catch (InvalidDataException e)
             {
-                // Unreadable input is "not verifiable" (exit 2) with the reason, in the same output shape.
-                output = new JsonObject { ["verified"] = false, ["accepted"] = false, ["failedStep"] = null, ["reason"] = "InputMalformed", ["detail"] = e.Message };
+                // Unreadable input is "not verifiable" (exit 2) with the reason, in the same output shape as every result.
+                output = DescribeInputError(e.Message, parse.GetValue(inputs.At) ?? DateTimeOffset.UtcNow);
                 code = NotVerified;
             }
 
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(output.ToJsonString(s_indented));
+                Console.Out.WriteLine(output.ToJsonString(CliJson.Indented));
             }
             else
             {
@@ -113,6 +118,14 @@ internal static class VerifyCommand
             ["qeTcbStatus"] = result.QeTcbStatus?.ToString(),
             ["advisoryIds"] = new JsonArray([.. result.AdvisoryIds.Select(id => (JsonNode)JsonValue.Create(id))]),
             ["collateralExpired"] = result.CollateralExpired,
+            ["expiredCollateral"] = new JsonArray([.. result.ExpiredCollateral.Select(issue => (JsonNode)new JsonObject
+            {
+                ["item"] = issue.Item.ToString(),
+                ["name"] = issue.Name,
+                ["validFrom"] = CollateralValidityIssue.Format(issue.ValidFrom),
+                ["validUntil"] = CollateralValidityIssue.Format(issue.ValidUntil),
+                ["problem"] = issue.NotYetValid ? "notYetValid" : "expired",
+            })]),
             ["failedStep"] = result.FailedStep is { } step ? (int)step : null,
             ["failedStepName"] = result.FailedStep?.ToString(),
             ["reason"] = result.FailureReason?.ToString(),
@@ -120,8 +133,9 @@ internal static class VerifyCommand
             ["rejectedBy"] = appraisal.RejectedBy?.ToString(),
             ["policyDetail"] = appraisal.Detail,
             ["evaluationTime"] = result.EvaluationTime.ToUnixTimeSeconds(),
+            // Upper case, as in Intel's TCB Info and in inspect and demo.
             ["fmspc"] = result.Fmspc is { } fmspc ? Convert.ToHexString(fmspc) : null,
-            ["tcbDate"] = result.TcbDate?.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["tcbDate"] = result.TcbDate is { } tcbDate ? CollateralValidityIssue.Format(tcbDate) : null,
             ["tcbEvaluationDataNumber"] = result.TcbEvaluationDataNumber,
         };
         if (result.Quote is { } quote)
@@ -133,6 +147,22 @@ internal static class VerifyCommand
                 : Inspect.QuoteDescriber.DescribeTdBody(quote.TdReport!);
         }
 
+        return output;
+    }
+
+    /// <summary>
+    /// The result for inputs that could not be read (malformed collateral, an oversized quote, a bad root): every member
+    /// of <see cref="Describe"/>, with <c>failedStep</c> 0 (<c>ReadInputs</c>), reason <c>InputMalformed</c> and the message.
+    /// </summary>
+    public static JsonObject DescribeInputError(string detail, DateTimeOffset at)
+    {
+        var output = Describe(new VerificationResult { EvaluationTime = at }, new AppraisalResult(AppraisalRule.NotVerified, "the inputs could not be read."));
+        output["verified"] = false;
+        output["accepted"] = false;
+        output["failedStep"] = ReadInputsStep;
+        output["failedStepName"] = "ReadInputs";
+        output["reason"] = "InputMalformed";
+        output["detail"] = detail;
         return output;
     }
 }

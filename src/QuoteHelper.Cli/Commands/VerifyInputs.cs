@@ -9,9 +9,9 @@ namespace QuoteHelper.Cli.Commands;
 internal sealed class VerifyInputs
 {
     public Argument<string> Quote { get; } = new("QUOTE") { Description = "The quote file (raw bytes, v3/v4/v5)." };
-    public Option<string> Collateral { get; } = new("--collateral") { Description = "Collateral JSON (dcap-qvl QuoteCollateralV3 shape).", Required = true };
+    public Option<string> Collateral { get; } = new("--collateral") { Description = "Collateral JSON (dcap-qvl QuoteCollateralV3 shape); 'collateral import' builds it from PCS/PCCS downloads.", Required = true };
     public Option<string?> Root { get; } = new("--root") { Description = "Trusted root certificate (DER or PEM). Default: the Intel SGX Root CA." };
-    public Option<long?> At { get; } = new("--at") { Description = "Evaluation time, Unix seconds. Default: now." };
+    public Option<DateTimeOffset?> At { get; } = TimeArgument.Option("--at", "Evaluation time (default now)");
 
     public void AddTo(Command command)
     {
@@ -22,7 +22,8 @@ internal sealed class VerifyInputs
     }
 
     /// <exception cref="InvalidDataException">A file is too large or its content is malformed (exit code 65).</exception>
-    public (byte[] Quote, QuoteCollateral Collateral, QuoteVerifierOptions Options, DateTimeOffset At) Load(ParseResult parse, bool strict, string? pckChainPath)
+    public (byte[] Quote, QuoteCollateral Collateral, QuoteVerifierOptions Options, DateTimeOffset At) Load(
+        ParseResult parse, bool strict, string? pckChainPath, bool strictTime = false)
     {
         var quote = ReadCapped(parse.GetValue(Quote)!, QuoteLimits.MaxQuoteLength);
         QuoteCollateral collateral;
@@ -54,8 +55,8 @@ internal sealed class VerifyInputs
         }
 
         // The host reads the clock; the library never does (house-style habit 8).
-        var at = parse.GetValue(At) is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.UtcNow;
-        return (quote, collateral, new QuoteVerifierOptions { TrustedRootDer = root, StrictExpiry = strict }, at);
+        var at = parse.GetValue(At) ?? DateTimeOffset.UtcNow;
+        return (quote, collateral, new QuoteVerifierOptions { TrustedRootDer = root, StrictExpiry = strict, StrictValidityStart = strictTime }, at);
     }
 
     private static byte[] ReadCapped(string path, int cap)

@@ -179,7 +179,8 @@ internal static class QuoteDescriber
                 ["pceSvn"] = sgx.PceSvn,
                 ["cpuSvn"] = Hex(sgx.CpuSvn),
                 ["pceId"] = Hex(sgx.PceId),
-                ["fmspc"] = Hex(sgx.Fmspc),
+                // Upper case everywhere (inspect, verify, demo), as Intel writes it in TCB Info and the SGX-FMSPC header.
+                ["fmspc"] = Convert.ToHexString(sgx.Fmspc),
                 ["sgxType"] = sgx.SgxType.ToString(),
             };
             if (sgx.PlatformInstanceId is { } instance)

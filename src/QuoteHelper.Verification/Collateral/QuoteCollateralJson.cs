@@ -76,17 +76,24 @@ public static class QuoteCollateralJson
             CollateralThrow.Format(CollateralFormatError.MalformedJson, "Collateral must be a JSON object.");
         }
 
+        var pckCrlIssuerChain = ReadChain(root, Names.PckCrlIssuerChain);
+        var rootCaCrl = ReadCrl(root, Names.RootCaCrl);
+        var pckCrl = ReadCrl(root, Names.PckCrl);
+        var tcbInfoIssuerChain = ReadChain(root, Names.TcbInfoIssuerChain);
+        var (tcbInfo, tcbInfoSignature) = ReadSignedPair(root, Names.TcbInfo, Names.TcbInfoSignature, PcsCollateral.TcbInfoMember);
+        var qeIdentityIssuerChain = ReadChain(root, Names.QeIdentityIssuerChain);
+        var (qeIdentity, qeIdentitySignature) = ReadSignedPair(root, Names.QeIdentity, Names.QeIdentitySignature, PcsCollateral.EnclaveIdentityMember);
         return new QuoteCollateral
         {
-            PckCrlIssuerChain = ReadChain(root, Names.PckCrlIssuerChain),
-            RootCaCrl = ReadCrl(root, Names.RootCaCrl),
-            PckCrl = ReadCrl(root, Names.PckCrl),
-            TcbInfoIssuerChain = ReadChain(root, Names.TcbInfoIssuerChain),
-            TcbInfo = ReadSignedJson(root, Names.TcbInfo),
-            TcbInfoSignature = ReadSignature(root, Names.TcbInfoSignature),
-            QeIdentityIssuerChain = ReadChain(root, Names.QeIdentityIssuerChain),
-            QeIdentity = ReadSignedJson(root, Names.QeIdentity),
-            QeIdentitySignature = ReadSignature(root, Names.QeIdentitySignature),
+            PckCrlIssuerChain = pckCrlIssuerChain,
+            RootCaCrl = rootCaCrl,
+            PckCrl = pckCrl,
+            TcbInfoIssuerChain = tcbInfoIssuerChain,
+            TcbInfo = tcbInfo,
+            TcbInfoSignature = tcbInfoSignature,
+            QeIdentityIssuerChain = qeIdentityIssuerChain,
+            QeIdentity = qeIdentity,
+            QeIdentitySignature = qeIdentitySignature,
             PckCertificateChain = ReadOptionalChain(root, Names.PckCertificateChain),
         };
     }
@@ -203,6 +210,85 @@ public static class QuoteCollateralJson
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// Reads a signed value and its signature. A whole PCS body pasted where the inner value belongs
+    /// (<c>{"tcbInfo":{…},"signature":"…"}</c> in <c>tcb_info</c>) is split as <see cref="PcsCollateral.ReadSignedBody"/>
+    /// does — the inner value's exact bytes, the body's signature — so it verifies; the separate signature member may
+    /// then be omitted, and must be the same signature when present.
+    /// </summary>
+    private static (byte[] Value, byte[] Signature) ReadSignedPair(JsonElement root, string name, string signatureName, string bodyMember)
+    {
+        var bytes = ReadSignedJson(root, name);
+        var wrapped = WrappedMember(bytes);
+        if (wrapped is null)
+        {
+            return (bytes, ReadSignature(root, signatureName));
+        }
+
+        if (wrapped != bodyMember)
+        {
+            return CollateralThrow.Format<(byte[], byte[])>(CollateralFormatError.InvalidSignedJson,
+                $"Collateral member '{name}' holds a PCS body with '{wrapped}'; it needs the '{bodyMember}' body.");
+        }
+
+        (byte[] Value, byte[] Signature) split;
+        try
+        {
+            split = PcsCollateral.ReadSignedBody(bytes, bodyMember);
+        }
+        catch (CollateralFormatException e)
+        {
+            throw new CollateralFormatException(e.Reason,
+                $"Collateral member '{name}' holds a whole PCS body ({{\"{bodyMember}\":…,\"signature\":…}}) that cannot be split: {e.Message} " +
+                "Run 'quote-helper collateral import' to build the collateral from the PCS responses.", e);
+        }
+
+        if (root.TryGetProperty(signatureName, out var separate) && separate.ValueKind != JsonValueKind.Null &&
+            !ReadSignature(root, signatureName).AsSpan().SequenceEqual(split.Signature))
+        {
+            CollateralThrow.Format(CollateralFormatError.InvalidSignedJson,
+                $"Collateral member '{name}' holds a whole PCS body whose signature differs from '{signatureName}'.");
+        }
+
+        return split;
+    }
+
+    /// <summary>"tcbInfo" or "enclaveIdentity" when the value is a whole PCS body holding one; null otherwise.</summary>
+    private static string? WrappedMember(byte[] value)
+    {
+        // A TCB Info or QE Identity never has such a member, so its presence means the body was pasted whole.
+        var reader = new Utf8JsonReader(value, new JsonReaderOptions { MaxDepth = s_documentOptions.MaxDepth });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals(PcsCollateral.TcbInfoMember))
+                {
+                    return PcsCollateral.TcbInfoMember;
+                }
+
+                if (reader.ValueTextEquals(PcsCollateral.EnclaveIdentityMember))
+                {
+                    return PcsCollateral.EnclaveIdentityMember;
+                }
+
+                reader.Read();
+                reader.TrySkip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: left to the verifier, which reports TcbInfoMalformed / QeIdentityMalformed at its step.
+        }
+
+        return null;
     }
 
     private static byte[] ReadSignedJson(JsonElement root, string name)

@@ -24,7 +24,10 @@ public static class Appraisal
 
         if (result.CollateralExpired && !policy.AllowExpiredCollateral)
         {
-            return Reject(AppraisalRule.CollateralExpired, "collateral was expired at the evaluation time.");
+            // Name each item and when its window ended, so that the operator knows what to fetch again.
+            var items = result.ExpiredCollateral.Count > 0 ? string.Join("; ", result.ExpiredCollateral) : "an item";
+            return Reject(AppraisalRule.CollateralExpired,
+                $"collateral outside its validity at {CollateralValidityIssue.Format(result.EvaluationTime)}: {items}.");
         }
 
         if (policy.MaxCollateralAge is { } maxAge && result.CollateralIssueDate is { } issued && result.EvaluationTime - issued > maxAge)
