@@ -86,7 +86,7 @@ public sealed class StateDirectoryCliTests : IDisposable
     }
 
     [Fact]
-    public void ReadOnlyMount_CollateralReads_DaemonFailsAtOnceWithEROFS()
+    public async Task ReadOnlyMount_CollateralAndPccsRead_DaemonFailsAtOnceWithEROFS()
     {
         using var mount = TmpfsMount.TryCreate();
         if (mount is null)
@@ -104,6 +104,17 @@ public sealed class StateDirectoryCliTests : IDisposable
         Assert.True(code == 0, output);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
         Assert.Equal(File.ReadAllBytes(_temp.Combine("before.der")), File.ReadAllBytes(_temp.Combine("root.der")));
+
+        // The collateral server too (the chart's collateral container mounts the state directory read-only).
+        using (var pccs = CliProcess.Start("pccs", "--listen", "http://127.0.0.1:0", "--state-dir", state))
+        {
+            var url = pccs.WaitForLine("quote-helper pccs: listening on", s_timeout).Split(' ')[4];
+            using var http = new HttpClient();
+            using var response = await http.GetAsync(new Uri(new Uri(url), "sgx/certification/v4/rootcacrl"), TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            pccs.Signal("TERM");
+            Assert.Equal(0, pccs.WaitForExit(s_timeout));
+        }
 
         watch.Restart();
         (code, output) = CliProcess.Run(s_timeout, "daemon", "--socket", _temp.Combine("run", "aesm.socket"), "--state-dir", state);
