@@ -152,6 +152,7 @@ public sealed class StateDirectoryCliTests : IDisposable
 
         // Started before any helper, as the chart's collateral container may be: it waits for the platform.
         using var pccs = CliProcess.Start("pccs", "--listen", "http://0.0.0.0:0", "--allow-remote", "--state-dir", state, "--wait-for-platform", "60");
+        pccs.WaitForLine($"quote-helper pccs: waiting up to 60 s for a helper to create the platform in {state}", s_timeout);
         var quote = MakeQuote(state);
         var line = pccs.WaitForLine("quote-helper pccs: listening on", s_timeout);
         var port = new Uri(line.Split(' ')[4]).Port;

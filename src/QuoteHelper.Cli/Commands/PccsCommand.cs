@@ -73,7 +73,7 @@ internal static class PccsCommand
                 }
 
                 // The server is a reader of the state directory: it never creates a platform unless --create says so.
-                (await StateDirectoryOptions.OpenAsync(directory, parse.GetValue(create), TimeSpan.FromSeconds(wait), cancellationToken).ConfigureAwait(false)).Dispose();
+                (await StateDirectoryOptions.OpenAsync(directory, parse.GetValue(create), TimeSpan.FromSeconds(wait), "pccs", cancellationToken).ConfigureAwait(false)).Dispose();
                 var simulated = new SimulatedPccsBackend(directory, chosen, TimeProvider.System);
                 _ = simulated.Current; // generate now: a bad state directory fails before "listening"
                 backend = simulated;

@@ -39,9 +39,10 @@ internal static class StateDirectoryOptions
     /// Waits up to <paramref name="timeout"/> for a helper to create the platform in <paramref name="directory"/>
     /// (a collateral server started beside the helper may start first), then opens it as <see cref="Open"/> does.
     /// </summary>
-    public static async Task<SimulatedPlatform> OpenAsync(string directory, bool create, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<SimulatedPlatform> OpenAsync(string directory, bool create, TimeSpan timeout, string verb, CancellationToken cancellationToken)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var said = false;
         while (true)
         {
             try
@@ -50,6 +51,14 @@ internal static class StateDirectoryOptions
             }
             catch (CliNoInputException) when (Environment.TickCount64 < deadline)
             {
+                if (!said)
+                {
+                    // One line, so that a log shows why a server beside a starting helper is not listening yet.
+                    Console.Out.WriteLine($"quote-helper {verb}: waiting up to {timeout.TotalSeconds:0.###} s for a helper to create the platform in {Path.GetFullPath(directory)}");
+                    Console.Out.Flush();
+                    said = true;
+                }
+
                 await Task.Delay(200, cancellationToken).ConfigureAwait(false);
             }
         }
