@@ -8,9 +8,8 @@ namespace QuoteHelper.Cli.Commands;
 
 /// <summary>
 /// <c>quote-helper pccs</c>: runs the PCCS-compatible collateral server in the foreground on HTTP (loopback unless
-/// <c>--allow-remote</c>) — for the
-/// simulated platform of a state directory, or as a caching proxy in front of an upstream PCS/PCCS — until SIGINT or
-/// SIGTERM. docs/collateral.md.
+/// <c>--allow-remote</c>) — for the simulated platform of a state directory (as a reader: read-only is enough), or as
+/// a caching proxy in front of an upstream PCS/PCCS — until SIGINT or SIGTERM. docs/collateral.md.
 /// </summary>
 internal static class PccsCommand
 {

@@ -11,8 +11,8 @@ using QuoteHelper.Collateral.Pcs;
 namespace QuoteHelper.Collateral.Server;
 
 /// <summary>
-/// A PCCS-compatible collateral server on plain HTTP, loopback unless asked otherwise (docs/collateral.md, "PCCS server"): the routes of Intel's
-/// PCCS under <c>/sgx/certification/v3</c>, <c>/sgx/certification/v4</c> and <c>/tdx/certification/v4</c>
+/// A PCCS-compatible collateral server on plain HTTP, loopback unless asked otherwise (docs/collateral.md, "PCCS
+/// server"): the routes of Intel's PCCS under <c>/sgx/certification/v3</c>, <c>/sgx/certification/v4</c> and <c>/tdx/certification/v4</c>
 /// (<c>pckcrl</c>, <c>tcb</c>, <c>qe/identity</c>, <c>qve/identity</c>, <c>rootcacrl</c>, <c>crl</c>,
 /// <c>pckcert</c>), parameters validated as PCCS does (400), answers from an <see cref="IPccsBackend"/> with Intel's
 /// headers. Anything that speaks the PCCS API can fetch from it, including dcap-qvl's <c>getCollateral</c>.
