@@ -140,7 +140,17 @@ public sealed class QuoteVerifier
     private Failure? CheckTrustAnchor(Run run) =>
         run.Chain!.Root!.SameAs(_trustedRoot)
             ? null
-            : new Failure(VerificationFailureReason.UntrustedRoot, $"chain root '{run.Chain.Root.CommonName}' is not the trusted root.");
+            : new Failure(VerificationFailureReason.UntrustedRoot, UntrustedRootMessage(run.Chain.Root, _trustedRoot));
+
+    // Both names, so that a verify against the wrong root says which one it was given (issue 8: two simulated
+    // platforms' roots used to share one name). Same names: the key fingerprints (SHA-256 of the public key) tell them apart.
+    private static string UntrustedRootMessage(Cert root, Cert trusted) =>
+        root.CommonName == trusted.CommonName
+            ? $"chain root '{root.CommonName}' (key SHA-256 {KeyPrint(root)}) is not the trusted root '{trusted.CommonName}' (key SHA-256 {KeyPrint(trusted)})."
+            : $"chain root '{root.CommonName}' is not the trusted root '{trusted.CommonName}'.";
+
+    private static string KeyPrint(Cert certificate) =>
+        Convert.ToHexStringLower(SHA256.HashData(certificate.PublicKeyInfo).AsSpan(0, 8));
 
     // ---- Step 4: CRLs (dcap-quote.md §5.8) ----
     private Failure? CheckCrls(Run run)

@@ -44,6 +44,21 @@ public sealed class PccsServerTests(SimulatedPlatformFixture fixture) : IAsyncLi
     }
 
     [Fact]
+    public async Task StartAsync_AllowRemote_ListensOnEveryInterface_HostNamesStillRefused()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => PccsServer.StartAsync(_backend, new Uri("http://0.0.0.0:0")));
+        Assert.Equal("The collateral server listens on loopback only unless --allow-remote is given, not on '0.0.0.0'. (Parameter 'listen')", error.Message);
+        error = await Assert.ThrowsAsync<ArgumentException>(() => PccsServer.StartAsync(_backend, new Uri("http://example.com:0"), allowRemote: true));
+        Assert.Equal("--listen takes an IP address (or localhost), not 'example.com'. (Parameter 'listen')", error.Message);
+
+        await using var remote = await PccsServer.StartAsync(_backend, new Uri("http://0.0.0.0:0"), allowRemote: true);
+
+        Assert.Equal("0.0.0.0", remote.BaseAddress.Host);
+        using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{remote.BaseAddress.Port}/sgx/certification/v4/rootcacrl"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Tcb_V4_BodyByteExactWithTcbInfoIssuerChainUrlEncoded()
     {
         var expected = _backend.Current;

@@ -251,7 +251,7 @@ public sealed class DaemonSetTests
     {
         var rendering = Manifests.Get(variant);
         var daemonSet = rendering.Single<V1DaemonSet>();
-        var service = rendering.Single<V1Service>();
+        var service = Assert.Single(rendering.All<V1Service>(), s => s.Metadata.Name == "quote-helper-metrics");
         Assert.Equal("None", service.Spec.ClusterIP);
         var podLabels = daemonSet.Spec.Template.Metadata.Labels;
         Assert.All(service.Spec.Selector, kv => Assert.Equal(kv.Value, podLabels[kv.Key]));
@@ -273,6 +273,59 @@ public sealed class DaemonSetTests
         {
             Assert.All(pdb.Spec.Selector.MatchLabels, kv => Assert.Equal(kv.Value, podLabels[kv.Key]));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Manifests.VariantNames), MemberType = typeof(Manifests))]
+    public void CollateralServer_InSimulationPods_ReadsTheStateDirectoryReadOnly_BehindANodeLocalService(string variant)
+    {
+        var rendering = Manifests.Get(variant);
+        var spec = rendering.Single<V1DaemonSet>().Spec.Template.Spec;
+        var collateral = spec.Containers.SingleOrDefault(c => c.Name == "collateral");
+        var service = rendering.All<V1Service>().SingleOrDefault(s => s.Metadata.Name == "quote-helper-collateral");
+        if (IsHardware(variant))
+        {
+            // Hardware collateral comes from Intel's PCS or a PCCS, not from the helper.
+            Assert.Null(collateral);
+            Assert.Null(service);
+            return;
+        }
+
+        Assert.NotNull(collateral);
+        Assert.NotNull(service);
+        Assert.Null(collateral.Command);
+        Assert.Equal(
+            ["pccs", "--listen", "http://0.0.0.0:8081", "--allow-remote", "--state-dir", ProjectRules.StateDir, "--wait-for-platform", "120", "--scenario", "UpToDate"],
+            collateral.Args);
+
+        // A reader: the helper's state volume, read-only; nothing else.
+        var mount = Assert.Single(collateral.VolumeMounts);
+        Assert.Equal(ProjectRules.StateDir, mount.MountPath);
+        Assert.True(mount.ReadOnlyProperty);
+        Assert.Equal("/var/lib/quote-helper", Assert.Single(spec.Volumes, v => v.Name == mount.Name).HostPath.Path);
+
+        var port = Assert.Single(collateral.Ports);
+        Assert.Equal(("collateral", 8081, "TCP"), (port.Name, port.ContainerPort, port.Protocol));
+        Assert.Null(port.HostPort);
+        Assert.Equal("/sgx/certification/v4/rootcacrl", collateral.ReadinessProbe.HttpGet.Path);
+        Assert.Equal("collateral", collateral.ReadinessProbe.HttpGet.Port.Value);
+        Assert.Equal(Helper(variant).SecurityContext.RunAsUser, collateral.SecurityContext.RunAsUser); // platform.json is 0600
+
+        // Node-local: a client reaches the helper on its own node, whose platform made its quotes.
+        Assert.Equal("ClusterIP", service.Spec.Type);
+        Assert.Equal("Local", service.Spec.InternalTrafficPolicy);
+        var podLabels = rendering.Single<V1DaemonSet>().Spec.Template.Metadata.Labels;
+        Assert.All(service.Spec.Selector, kv => Assert.Equal(kv.Value, podLabels[kv.Key]));
+        var servicePort = Assert.Single(service.Spec.Ports);
+        Assert.Equal(("collateral", 8081, "collateral"), (servicePort.Name, servicePort.Port, servicePort.TargetPort.Value));
+    }
+
+    [Fact]
+    public void CollateralServer_Disabled_RendersNeitherContainerNorService()
+    {
+        var rendering = new Rendering("no-collateral", Helm.Template("--set", "collateralServer.enabled=false"));
+        Assert.DoesNotContain(rendering.Single<V1DaemonSet>().Spec.Template.Spec.Containers, c => c.Name == "collateral");
+        Assert.Equal(["quote-helper-metrics"], rendering.All<V1Service>().Select(s => s.Metadata.Name));
     }
 
     [Fact]

@@ -32,6 +32,9 @@ public sealed class HelmChartTests
     [InlineData("simulation.cpuSvn=0b0b", "cpuSvn")]
     [InlineData("serviceMonitor.enabled=true,service.enabled=false", "needs service.enabled")]
     [InlineData("sgx.epcResource.name=not a resource", "epcResource")]
+    [InlineData("sampleWorkload.enabled=true,collateralServer.enabled=false", "sampleWorkload fetches its collateral from the collateral server: it needs collateralServer.enabled")]
+    [InlineData("collateralServer.port=9464", "collateralServer.port and daemon.metricsPort must differ (one pod network namespace), both are 9464")]
+    [InlineData("collateralServer.scenario=Up To Date", "collateralServer.scenario")]
     public void Template_RefusesBrokenValues(string set, string messagePart)
     {
         var error = Helm.TemplateError("--set", set);

@@ -42,33 +42,47 @@ public sealed class SampleWorkloadTests
     }
 
     [Fact]
-    public void Steps_CollateralThenQuoteThenVerify_HandTheirFilesOn()
+    public void Steps_QuoteThenCollateralThenVerify_HandTheirFilesOn()
     {
         var spec = Job.Spec.Template.Spec;
-        Assert.Equal(["collateral", "quote"], spec.InitContainers.Select(c => c.Name));
-        var collateral = spec.InitContainers[0];
-        var quote = spec.InitContainers[1];
+        Assert.Equal(["quote", "collateral"], spec.InitContainers.Select(c => c.Name));
+        var quote = spec.InitContainers[0];
+        var collateral = spec.InitContainers[1];
         var verify = Assert.Single(spec.Containers);
-        Assert.Equal(["collateral", "quote", "verify"], new[] { collateral, quote, verify }.Select(c => c.Args[0]));
+        Assert.Equal(["quote", "collateral", "verify"], new[] { quote, collateral, verify }.Select(c => c.Args[0]));
 
-        // collateral --out/--root-out feed verify --collateral/--root; quote --out is verify's QUOTE argument.
+        // quote --out is what collateral fetches for (--quote) and verify's QUOTE argument; collateral --out/--root-out
+        // feed verify --collateral/--root.
+        Assert.Equal(ProjectRules.FlagValue(quote.Args, "--out"), ProjectRules.FlagValue(collateral.Args, "--quote"));
+        Assert.Equal(ProjectRules.FlagValue(quote.Args, "--out"), verify.Args[1]);
         Assert.Equal(ProjectRules.FlagValue(collateral.Args, "--out"), ProjectRules.FlagValue(verify.Args, "--collateral"));
         Assert.Equal(ProjectRules.FlagValue(collateral.Args, "--root-out"), ProjectRules.FlagValue(verify.Args, "--root"));
-        Assert.Equal(ProjectRules.FlagValue(quote.Args, "--out"), verify.Args[1]);
-        Assert.Equal(ProjectRules.StateDir, ProjectRules.FlagValue(collateral.Args, "--state-dir"));
 
         // The hand-off files live on one emptyDir mounted by all three steps.
         var work = Assert.Single(spec.Volumes, v => v.EmptyDir is not null);
-        foreach (var (container, file) in new[] { (collateral, ProjectRules.FlagValue(collateral.Args, "--out")!), (quote, ProjectRules.FlagValue(quote.Args, "--out")!), (verify, verify.Args[1]) })
+        foreach (var (container, file) in new[] { (quote, ProjectRules.FlagValue(quote.Args, "--out")!), (collateral, ProjectRules.FlagValue(collateral.Args, "--out")!), (verify, verify.Args[1]) })
         {
             var mount = Assert.Single(container.VolumeMounts, m => m.Name == work.Name);
             Assert.StartsWith(mount.MountPath + "/", file, StringComparison.Ordinal);
         }
+    }
 
-        // Only the relying-party input step reads the state directory, read-only.
-        var state = Assert.Single(collateral.VolumeMounts, m => m.MountPath == ProjectRules.StateDir);
-        Assert.True(state.ReadOnlyProperty);
-        Assert.Equal("/var/lib/quote-helper", Assert.Single(spec.Volumes, v => v.Name == state.Name).HostPath.Path);
+    [Fact]
+    public void CollateralStep_FetchesFromTheCollateralService_AsARelyingParty_WithoutTheStateDirectory()
+    {
+        var rendering = Manifests.Get("simulation-all-options");
+        var spec = Job.Spec.Template.Spec;
+        var collateral = Assert.Single(spec.InitContainers, c => c.Name == "collateral");
+        Assert.Null(ProjectRules.FlagValue(collateral.Args, "--state-dir"));
+
+        // --pccs names the chart's collateral Service (its name, namespace and port).
+        var service = Assert.Single(rendering.All<V1Service>(), s => s.Metadata.Labels["app.kubernetes.io/component"] == "collateral");
+        var port = Assert.Single(service.Spec.Ports).Port;
+        Assert.Equal($"http://{service.Metadata.Name}.{service.Metadata.NamespaceProperty}.svc:{port}/", ProjectRules.FlagValue(collateral.Args, "--pccs"));
+
+        // No step of the workload or the relying party mounts the helper's state directory.
+        Assert.DoesNotContain(spec.Volumes, v => v.HostPath?.Path == "/var/lib/quote-helper");
+        Assert.All(ProjectRules.AllContainers(spec), c => Assert.DoesNotContain(c.VolumeMounts, m => m.MountPath == ProjectRules.StateDir));
     }
 
     [Fact]
@@ -81,7 +95,7 @@ public sealed class SampleWorkloadTests
         Assert.NotNull(job.Spec.ActiveDeadlineSeconds);
         var spec = job.Spec.Template.Spec;
         Assert.True(spec.SecurityContext.RunAsNonRoot);
-        Assert.Equal(1654, spec.SecurityContext.RunAsUser); // the helper's user: platform.json is 0600
+        Assert.Equal(1654, spec.SecurityContext.RunAsUser); // non-root (the helper's user by default; it reads none of its files)
         Assert.Empty(ProjectRules.LeastPrivilege("Job", spec));
         Assert.Empty(ProjectRules.PinnedImages("Job", spec));
         Assert.Empty(ProjectRules.ExtendedResourcesRequestEqualsLimit("Job", spec));

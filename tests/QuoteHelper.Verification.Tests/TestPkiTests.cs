@@ -33,7 +33,25 @@ public sealed class TestPkiTests
 
         Assert.Equal(VerificationStep.TrustAnchor, result.FailedStep);
         Assert.Equal(VerificationFailureReason.UntrustedRoot, result.FailureReason);
+
+        Assert.Equal("chain root 'Test SGX Root CA' is not the trusted root 'Intel SGX Root CA'.", result.FailureDetail);
     }
+
+    [Fact]
+    public void AnotherPkisRootWithTheSameName_UntrustedRoot_TellsThemApartByKey()
+    {
+        var pki = TestPki.Create();
+        var other = TestPki.Create(); // also "Test SGX Root CA", another key
+
+        var result = other.Verifier().Verify(pki.QuoteV3(), pki.Collateral, TestPki.Now);
+
+        Assert.Equal(VerificationFailureReason.UntrustedRoot, result.FailureReason);
+        Assert.Equal($"chain root 'Test SGX Root CA' (key SHA-256 {KeyPrint(pki.Root)}) is not the trusted root 'Test SGX Root CA' (key SHA-256 {KeyPrint(other.Root)}).",
+            result.FailureDetail);
+    }
+
+    private static string KeyPrint(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()).AsSpan(0, 8));
 
     public static TheoryData<string, VerificationStep, VerificationFailureReason> Faults => new()
     {

@@ -1,18 +1,20 @@
 using System.CommandLine;
 using QuoteHelper.Client;
 using QuoteHelper.Daemon;
+using QuoteHelper.Quoting.Simulation;
 
 namespace QuoteHelper.Cli.Commands;
 
 /// <summary>
 /// One place that turns failures into a one-line message and a sysexits(3) exit code, so that no verb ends in a
-/// stack trace: 64 usage, 65 bad input data, 69 service unavailable or taken, 74 I/O error, 75 try again later,
-/// 77 permission denied, 78 bad configuration (state directory).
+/// stack trace: 64 usage, 65 bad input data, 66 no input (no simulated platform where a reader looks), 69 service
+/// unavailable or taken, 74 I/O error, 75 try again later, 77 permission denied, 78 bad configuration (state directory).
 /// </summary>
 internal static class CliErrors
 {
     public const int Usage = 64;
     public const int DataError = 65;
+    public const int NoInput = 66;
     public const int Unavailable = 69;
     public const int IoError = 74;
     public const int TryAgain = 75;
@@ -38,6 +40,9 @@ internal static class CliErrors
     {
         CliUsageException => Usage,
         CliConfigurationException => Configuration,
+        CliNoInputException => NoInput,
+        StateDirectoryException { Error: StateDirectoryError.NoPlatform } => NoInput,
+        StateDirectoryException => Configuration,
         AddressInUseException or AesmCallException => Unavailable,
         InvalidDataException => DataError,
         TimeoutException => TryAgain,
@@ -50,3 +55,6 @@ internal static class CliErrors
 
 /// <summary>The daemon's configuration (its state directory) cannot be used: exit code 78.</summary>
 internal sealed class CliConfigurationException(string message) : Exception(message);
+
+/// <summary>An input that must exist does not (a reader's simulated platform): exit code 66 (EX_NOINPUT).</summary>
+internal sealed class CliNoInputException(string message) : Exception(message);

@@ -20,7 +20,12 @@ internal static class CollateralCommand
         var pccs = new Option<string?>("--pccs") { Description = "PCS/PCCS base URL (e.g. http://127.0.0.1:8081/): fetch the collateral --quote needs." };
         var quote = new Option<string?>("--quote") { Description = "The quote file (with --pccs)." };
         var output = new Option<string>("--out") { Description = "Where to write the collateral JSON.", Required = true };
-        var rootOut = new Option<string?>("--root-out") { Description = "Also write the simulation root certificate (DER) here (with --state-dir)." };
+        var rootOut = new Option<string?>("--root-out")
+        {
+            Description = "Also write the root certificate (DER) here: with --state-dir the platform's simulation root; with --pccs the root the " +
+                          "server's issuer chains end in (trust that only for a simulated platform's server you run; for Intel's PCS keep verify's built-in Intel root).",
+        };
+        var create = StateDirectoryOptions.Create();
         var scenario = new Option<string?>("--scenario")
         {
             Description = "TCB status to put the simulated platform at: " + string.Join(", ", CollateralScenario.All.Select(s => s.Name)) +
@@ -29,7 +34,7 @@ internal static class CollateralCommand
         var at = TimeArgument.Option("--at", "Generation time (documents are dated one hour before it; default now)");
         var command = new Command("collateral", "Write collateral JSON: the simulated platform's (--state-dir) or fetched for a quote (--pccs).")
         {
-            stateDir, pccs, quote, output, rootOut, scenario, at,
+            stateDir, pccs, quote, output, rootOut, scenario, at, create,
         };
         command.Subcommands.Add(CollateralImportCommand.Create());
         command.SetGuardedAction(async (parse, cancellationToken) =>
@@ -44,7 +49,7 @@ internal static class CollateralCommand
 
                 var chosen = ParseScenario(parse.GetValue(scenario));
                 var time = parse.GetValue(at) ?? DateTimeOffset.UtcNow;
-                using var platform = SimulatedPlatform.Open(directory, new SimulatedPlatformOptions(), TimeProvider.System);
+                using var platform = StateDirectoryOptions.Open(directory, parse.GetValue(create));
                 SimulatedCollateral collateral;
                 try
                 {
@@ -71,9 +76,9 @@ internal static class CollateralCommand
                 throw new CliUsageException("Give --state-dir DIR, or --pccs URL with --quote QUOTE.");
             }
 
-            if (parse.GetValue(scenario) is not null || parse.GetValue(at) is not null || parse.GetValue(rootOut) is not null)
+            if (parse.GetValue(scenario) is not null || parse.GetValue(at) is not null || parse.GetValue(create))
             {
-                throw new CliUsageException("--scenario, --at and --root-out apply to --state-dir only.");
+                throw new CliUsageException("--scenario, --at and --create apply to --state-dir only.");
             }
 
             if (!Uri.TryCreate(url, UriKind.Absolute, out var baseAddress))
@@ -93,6 +98,11 @@ internal static class CollateralCommand
                 using var client = new PcsClient(new PcsClientOptions { BaseAddress = baseAddress });
                 var fetched = await client.GetCollateralAsync(bytes, cancellationToken).ConfigureAwait(false);
                 await File.WriteAllBytesAsync(outPath, QuoteCollateralJson.Serialize(fetched), cancellationToken).ConfigureAwait(false);
+                if (parse.GetValue(rootOut) is { } rootPath)
+                {
+                    await File.WriteAllBytesAsync(rootPath, ChainRoot(fetched.TcbInfoIssuerChain), cancellationToken).ConfigureAwait(false);
+                }
+
                 Console.Out.WriteLine($"quote-helper collateral: fetched from {client.Options.BaseAddress} -> {outPath}");
                 return 0;
             }
@@ -111,6 +121,26 @@ internal static class CollateralCommand
             }
         });
         return command;
+    }
+
+    // The self-signed certificate that ends the server's TCB issuer chain: how a relying party of a simulated
+    // platform (whose root is made per platform) learns the root from the server it trusts (deploy/README.md).
+    private static byte[] ChainRoot(string issuerChainPem)
+    {
+        var chain = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        chain.ImportFromPem(issuerChainPem);
+        try
+        {
+            return chain.FirstOrDefault(c => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData))?.RawData
+                ?? throw new InvalidDataException("The server's TCB info issuer chain holds no self-signed root certificate for --root-out.");
+        }
+        finally
+        {
+            foreach (var certificate in chain)
+            {
+                certificate.Dispose();
+            }
+        }
     }
 
     internal static CollateralScenario ParseScenario(string? name)

@@ -7,17 +7,30 @@ using QuoteHelper.Collateral.Server;
 namespace QuoteHelper.Cli.Commands;
 
 /// <summary>
-/// <c>quote-helper pccs</c>: runs the PCCS-compatible collateral server in the foreground on loopback HTTP — for the
-/// simulated platform of a state directory, or as a caching proxy in front of an upstream PCS/PCCS — until SIGINT or
-/// SIGTERM. docs/collateral.md.
+/// <c>quote-helper pccs</c>: runs the PCCS-compatible collateral server in the foreground on HTTP (loopback unless
+/// <c>--allow-remote</c>) — for the simulated platform of a state directory (as a reader: read-only is enough), or as
+/// a caching proxy in front of an upstream PCS/PCCS — until SIGINT or SIGTERM. docs/collateral.md.
 /// </summary>
 internal static class PccsCommand
 {
     public static Command Create()
     {
-        var listen = new Option<string>("--listen") { Description = "Where to listen: http://127.0.0.1:PORT (loopback only; port 0 picks one).", Required = true };
+        var listen = new Option<string>("--listen")
+        {
+            Description = "Where to listen: http://127.0.0.1:PORT (port 0 picks one); another IP address, such as http://0.0.0.0:PORT, needs --allow-remote.",
+            Required = true,
+        };
+        var allowRemote = new Option<bool>("--allow-remote")
+        {
+            Description = "Allow --listen on a non-loopback address (plain HTTP, no authentication: anyone who reaches the port reads the collateral).",
+        };
         var stateDir = new Option<string?>("--state-dir") { Description = "Serve the simulated platform of this state directory." };
         var scenario = new Option<string?>("--scenario") { Description = "With --state-dir: the TCB status to serve (see 'collateral --help'). Default UpToDate." };
+        var create = StateDirectoryOptions.Create();
+        var waitForPlatform = new Option<double>("--wait-for-platform")
+        {
+            Description = "With --state-dir: wait up to this many seconds for a helper to create the platform before failing (a server started beside the helper). Default 0.",
+        };
         var upstream = new Option<string?>("--upstream") { Description = "Act as a caching proxy in front of this PCS/PCCS base URL." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "With --upstream: keep the cache on disk here too (survives restarts)." };
         var staleHours = new Option<double>("--stale-hours")
@@ -26,7 +39,7 @@ internal static class PccsCommand
         };
         var command = new Command("pccs", "Run the PCCS-compatible collateral server (simulated platform or caching proxy) in the foreground.")
         {
-            listen, stateDir, scenario, upstream, cacheDir, staleHours,
+            listen, allowRemote, stateDir, scenario, create, waitForPlatform, upstream, cacheDir, staleHours,
         };
         command.SetGuardedAction(async (parse, cancellationToken) =>
         {
@@ -52,6 +65,14 @@ internal static class PccsCommand
                 }
 
                 var chosen = CollateralCommand.ParseScenario(parse.GetValue(scenario));
+                var wait = parse.GetValue(waitForPlatform);
+                if (wait < 0 || double.IsNaN(wait) || wait > 3600)
+                {
+                    throw new CliUsageException("--wait-for-platform must be between 0 and 3600.");
+                }
+
+                // The server is a reader of the state directory: it never creates a platform unless --create says so.
+                (await StateDirectoryOptions.OpenAsync(directory, parse.GetValue(create), TimeSpan.FromSeconds(wait), "pccs", cancellationToken).ConfigureAwait(false)).Dispose();
                 var simulated = new SimulatedPccsBackend(directory, chosen, TimeProvider.System);
                 _ = simulated.Current; // generate now: a bad state directory fails before "listening"
                 backend = simulated;
@@ -59,9 +80,9 @@ internal static class PccsCommand
             }
             else if (parse.GetValue(upstream) is { } upstreamUrl)
             {
-                if (parse.GetValue(scenario) is not null)
+                if (parse.GetValue(scenario) is not null || parse.GetValue(create) || parse.GetValue(waitForPlatform) != 0)
                 {
-                    throw new CliUsageException("--scenario applies to --state-dir only.");
+                    throw new CliUsageException("--scenario, --create and --wait-for-platform apply to --state-dir only.");
                 }
 
                 if (!Uri.TryCreate(upstreamUrl, UriKind.Absolute, out var upstreamUri))
@@ -97,7 +118,7 @@ internal static class PccsCommand
                 PccsServer server;
                 try
                 {
-                    server = await PccsServer.StartAsync(backend, listenUri, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    server = await PccsServer.StartAsync(backend, listenUri, parse.GetValue(allowRemote), cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 catch (ArgumentException e)
                 {

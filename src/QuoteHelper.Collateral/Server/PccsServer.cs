@@ -11,8 +11,8 @@ using QuoteHelper.Collateral.Pcs;
 namespace QuoteHelper.Collateral.Server;
 
 /// <summary>
-/// A PCCS-compatible collateral server on loopback HTTP (docs/collateral.md, "PCCS server"): the routes of Intel's
-/// PCCS under <c>/sgx/certification/v3</c>, <c>/sgx/certification/v4</c> and <c>/tdx/certification/v4</c>
+/// A PCCS-compatible collateral server on plain HTTP, loopback unless asked otherwise (docs/collateral.md, "PCCS
+/// server"): the routes of Intel's PCCS under <c>/sgx/certification/v3</c>, <c>/sgx/certification/v4</c> and <c>/tdx/certification/v4</c>
 /// (<c>pckcrl</c>, <c>tcb</c>, <c>qe/identity</c>, <c>qve/identity</c>, <c>rootcacrl</c>, <c>crl</c>,
 /// <c>pckcert</c>), parameters validated as PCCS does (400), answers from an <see cref="IPccsBackend"/> with Intel's
 /// headers. Anything that speaks the PCCS API can fetch from it, including dcap-qvl's <c>getCollateral</c>.
@@ -36,11 +36,23 @@ public sealed class PccsServer : IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentException">Not an http URL on a loopback address.</exception>
     /// <exception cref="IOException">The port is taken.</exception>
-    public static async Task<PccsServer> StartAsync(IPccsBackend backend, Uri listen, Action<ILoggingBuilder>? configureLogging = null,
+    public static Task<PccsServer> StartAsync(IPccsBackend backend, Uri listen, Action<ILoggingBuilder>? configureLogging = null,
+        CancellationToken cancellationToken = default) =>
+        StartAsync(backend, listen, allowRemote: false, configureLogging, cancellationToken);
+
+    /// <summary>
+    /// Starts serving <paramref name="backend"/> on <paramref name="listen"/>, an <c>http://</c> URL on an IP address;
+    /// a non-loopback address (such as <c>0.0.0.0</c>, every interface) only when <paramref name="allowRemote"/> is
+    /// true. Plain HTTP without authentication: collateral is public and signed, so other hosts can read it but not
+    /// forge it (docs/collateral.md, "PCCS server").
+    /// </summary>
+    /// <exception cref="ArgumentException">Not an http URL on an IP address (or localhost), or not loopback without <paramref name="allowRemote"/>.</exception>
+    /// <exception cref="IOException">The port is taken.</exception>
+    public static async Task<PccsServer> StartAsync(IPccsBackend backend, Uri listen, bool allowRemote, Action<ILoggingBuilder>? configureLogging = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        var endpoint = LoopbackEndpoint(listen);
+        var endpoint = ListenEndpoint(listen, allowRemote);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
@@ -89,7 +101,7 @@ public sealed class PccsServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static IPEndPoint LoopbackEndpoint(Uri listen)
+    private static IPEndPoint ListenEndpoint(Uri listen, bool allowRemote)
     {
         ArgumentNullException.ThrowIfNull(listen);
         if (!listen.IsAbsoluteUri || listen.Scheme != Uri.UriSchemeHttp || listen.AbsolutePath != "/")
@@ -100,9 +112,15 @@ public sealed class PccsServer : IAsyncDisposable
         var address = listen.Host switch
         {
             "localhost" => IPAddress.Loopback,
-            _ when IPAddress.TryParse(listen.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip) => ip,
-            _ => throw new ArgumentException($"The collateral server listens on loopback only, not on '{listen.Host}'.", nameof(listen)),
+            _ when IPAddress.TryParse(listen.Host.Trim('[', ']'), out var ip) => ip,
+            _ => throw new ArgumentException($"--listen takes an IP address (or localhost), not '{listen.Host}'.", nameof(listen)),
         };
+        if (!IPAddress.IsLoopback(address) && !allowRemote)
+        {
+            throw new ArgumentException(
+                $"The collateral server listens on loopback only unless --allow-remote is given, not on '{listen.Host}'.", nameof(listen));
+        }
+
         return new IPEndPoint(address, listen.Port);
     }
 

@@ -25,7 +25,11 @@ public sealed class SimulatedPccsBackend : IPccsBackend
     private (DateTime Written, long Length) _stateFingerprint;
     private DateTimeOffset _generatedAt;
 
-    /// <summary>Creates a backend for the platform in <paramref name="stateDirectory"/> (created on first use if absent).</summary>
+    /// <summary>
+    /// Creates a backend for the platform a helper created in <paramref name="stateDirectory"/>. It only reads the
+    /// directory (a read-only mount is enough); a request before the platform exists fails with
+    /// <see cref="StateDirectoryException"/> (an HTTP 500 naming the directory).
+    /// </summary>
     public SimulatedPccsBackend(string stateDirectory, CollateralScenario scenario, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
@@ -71,7 +75,8 @@ public sealed class SimulatedPccsBackend : IPccsBackend
                 var fingerprint = Fingerprint();
                 if (_current is null || fingerprint != _stateFingerprint || now >= _generatedAt + RegenerateAfter)
                 {
-                    using var platform = SimulatedPlatform.Open(_stateDirectory, new SimulatedPlatformOptions(), _time);
+                    // A reader: no lock, no write, never a new platform (the helper creates it; docs/collateral.md).
+                    using var platform = SimulatedPlatform.OpenExisting(_stateDirectory);
                     _current = SimulatedCollateral.Create(platform, _scenario, now);
                     _stateFingerprint = Fingerprint();
                     _generatedAt = now;

@@ -12,7 +12,11 @@ namespace QuoteHelper.Quoting.Simulation;
 /// </summary>
 public static class SimulatedPki
 {
-    /// <summary>Subject CN of the simulation root.</summary>
+    /// <summary>
+    /// Subject CN of the simulation root, before its platform's id: the root of a platform is
+    /// <c>Quote Helper Simulated SGX Root CA 1a2b3c4d</c> (<see cref="RootCommonNameFor"/>), so that two platforms'
+    /// roots never share a name. Platforms created before the id was added keep their root, named without it.
+    /// </summary>
     public const string RootCommonName = "Quote Helper Simulated SGX Root CA";
 
     /// <summary>Subject CN of the PCK CA.</summary>
@@ -33,10 +37,24 @@ public static class SimulatedPki
     /// <summary>Creates a new P-256 key.</summary>
     public static ECDsa CreateKey() => ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    /// <summary>Issues the self-signed simulation root CA (CA:TRUE, pathlen 1).</summary>
+    /// <summary>
+    /// The root's CN for <paramref name="key"/>: <see cref="RootCommonName"/>, a space, and the first 4 bytes (8 hex
+    /// digits) of the SHA-256 of the key's SubjectPublicKeyInfo, so that anyone can recompute it from the certificate.
+    /// </summary>
+    public static string RootCommonNameFor(ECDsa key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return $"{RootCommonName} {KeyId(key.ExportSubjectPublicKeyInfo())}";
+    }
+
+    /// <summary>The 8-hex-digit key id of a SubjectPublicKeyInfo (see <see cref="RootCommonNameFor"/>).</summary>
+    public static string KeyId(ReadOnlySpan<byte> subjectPublicKeyInfo) =>
+        Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo)[..4]);
+
+    /// <summary>Issues the self-signed simulation root CA (CA:TRUE, pathlen 1), named by <see cref="RootCommonNameFor"/>.</summary>
     public static X509Certificate2 CreateRoot(ECDsa key, DateTimeOffset notBefore)
     {
-        var request = NewRequest(RootCommonName, key);
+        var request = NewRequest(RootCommonNameFor(key), key);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 1, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         var ski = new X509SubjectKeyIdentifierExtension(request.PublicKey, false);

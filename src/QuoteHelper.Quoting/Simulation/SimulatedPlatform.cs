@@ -29,8 +29,11 @@ public sealed class SimulatedPlatform : IDisposable
     /// <summary>ISV product id of QE3.</summary>
     public const ushort QeProdId = 1;
 
-    /// <summary>How long a state-directory lock is waited for.</summary>
-    public static readonly TimeSpan StateLockTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a writer waits for the state-directory lock. A writer holds it only while it reads, maybe issues a
+    /// certificate and writes the file (well under a second), so a lock held this long is a stuck process.
+    /// </summary>
+    public static readonly TimeSpan StateLockTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ECDsa _pckKey;
 
@@ -113,6 +116,18 @@ public sealed class SimulatedPlatform : IDisposable
         var store = new PlatformStateStore(stateDirectory);
         var state = store.Update(current => Reconcile(current, options, time.GetUtcNow()), StateLockTimeout);
         return new SimulatedPlatform(store, state);
+    }
+
+    /// <summary>
+    /// Loads the platform a helper created in <paramref name="stateDirectory"/>, as it is: no lock, no write, no
+    /// update, so it works on a read-only mount and never creates a platform where none is.
+    /// </summary>
+    /// <exception cref="StateDirectoryException">No platform there, or the path is a file.</exception>
+    /// <exception cref="InvalidDataException">The directory holds a state file that cannot be read.</exception>
+    public static SimulatedPlatform OpenExisting(string stateDirectory)
+    {
+        var store = new PlatformStateStore(stateDirectory);
+        return new SimulatedPlatform(store, store.ReadExisting());
     }
 
     /// <summary>MRENCLAVE of the simulated QE3 with the given ISVSVN: a new QE version is a new enclave.</summary>

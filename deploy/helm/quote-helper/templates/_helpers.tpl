@@ -57,6 +57,16 @@ app.kubernetes.io/part-of: quote-helper
 {{- printf "%s:%s" .Values.image.repository $tag }}
 {{- end }}
 
+{{/* "true" when the helper pod runs the collateral server (simulation mode, collateralServer.enabled), else "". */}}
+{{- define "quote-helper.collateralServer" -}}
+{{- if and (not (include "quote-helper.hardware" .)) .Values.collateralServer.enabled }}true{{- end }}
+{{- end }}
+
+{{/* The collateral Service's URL as a pod in the cluster reaches it (the PCCS base URL of `collateral --pccs`). */}}
+{{- define "quote-helper.collateralUrl" -}}
+{{- printf "http://%s-collateral.%s.svc:%d/" (include "quote-helper.fullname" .) .Release.Namespace (int .Values.collateralServer.port) }}
+{{- end }}
+
 {{/* Paths inside the containers. Workloads and Intel's client library expect exactly this socket path. */}}
 {{- define "quote-helper.socketDir" -}}/var/run/aesmd{{- end }}
 {{- define "quote-helper.socketPath" -}}/var/run/aesmd/aesm.socket{{- end }}
@@ -70,6 +80,12 @@ app.kubernetes.io/part-of: quote-helper
 {{- end }}
 {{- if and .Values.sampleWorkload.enabled (include "quote-helper.hardware" .) }}
 {{- fail "sampleWorkload runs a simulated enclave and needs mode: simulation" }}
+{{- end }}
+{{- if and (include "quote-helper.collateralServer" .) (eq (int .Values.collateralServer.port) (int .Values.daemon.metricsPort)) }}
+{{- fail (printf "collateralServer.port and daemon.metricsPort must differ (one pod network namespace), both are %v" .Values.daemon.metricsPort) }}
+{{- end }}
+{{- if and .Values.sampleWorkload.enabled (not .Values.collateralServer.enabled) }}
+{{- fail "sampleWorkload fetches its collateral from the collateral server: it needs collateralServer.enabled" }}
 {{- end }}
 {{- if and (include "quote-helper.hardware" .) (not .Values.sgx.epcResource.name) }}
 {{- fail "hardware mode needs sgx.epcResource.name (the device plugin's EPC resource)" }}
