@@ -38,7 +38,7 @@ internal static class CliErrors
     {
         CliUsageException => Usage,
         CliConfigurationException => Configuration,
-        AddressInUseException or AesmCallException => Unavailable,
+        AddressInUseException or AesmCallException or CliUnavailableException => Unavailable,
         InvalidDataException => DataError,
         TimeoutException => TryAgain,
         UnauthorizedAccessException => NoPermission,
@@ -50,3 +50,6 @@ internal static class CliErrors
 
 /// <summary>The daemon's configuration (its state directory) cannot be used: exit code 78.</summary>
 internal sealed class CliConfigurationException(string message) : Exception(message);
+
+/// <summary>Something the verb needs is taken or not there (for example the metrics port): exit code 69.</summary>
+internal sealed class CliUnavailableException(string message) : Exception(message);
