@@ -188,7 +188,19 @@ public sealed class CliTests : IDisposable
             "(ECONNREFUSED): a socket left by a helper that stopped or crashed, or a file that is not a socket. Is the quote " +
             "helper running? Starting it replaces a stale socket. See docs/errors.md §5.", output);
 
-        // Serving (the daemon replaces the stale socket).
+        // Something listens but never answers (its backlog takes the connection): the timeout, with the path.
+        File.Delete(SocketPath);
+        using (var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            silent.Bind(new UnixDomainSocketEndPoint(SocketPath));
+            silent.Listen(8);
+            (code, output) = CliProcess.Run(s_start, "health", "--socket", SocketPath, "--timeout", "0.5");
+            Assert.Equal(1, code);
+            Assert.Equal($"unhealthy: GetSupportedAttKeyIdNum failed: ErrorServiceTimeout (0x4002) before any reply from {SocketPath}. " +
+                "See docs/errors.md.", output);
+        }
+
+        // Serving.
         using (var daemon = StartDaemon())
         {
             var size = new AesmClient(new AesmClientOptions { SocketPath = SocketPath }).GetQuoteSizeEx(AttestationKeyId.DefaultEcdsaP256).Value;
