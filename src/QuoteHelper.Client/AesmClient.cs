@@ -167,7 +167,7 @@ public sealed class AesmClient
     private static AesmReply<uint> ReadSupportedAttKeyIdNum(Exchange exchange)
     {
         var reply = exchange.Response?.GetSupportedAttKeyIDNumRes;
-        return Map(QuoteExCall.GetSupportedAttKeyIdNum, exchange.Status, reply?.ErrorCode, reply?.AttKeyIdNum ?? 0);
+        return Map(QuoteExCall.GetSupportedAttKeyIdNum, exchange, reply?.ErrorCode, reply?.AttKeyIdNum ?? 0);
     }
 
     private static AesmReply<IReadOnlyList<AttestationKeyId>> ReadSupportedAttKeyIds(Exchange exchange, uint count)
@@ -175,7 +175,7 @@ public sealed class AesmClient
         var reply = exchange.Response?.GetSupportedAttKeyIDsRes;
         if (exchange.Status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
         {
-            return Map<IReadOnlyList<AttestationKeyId>>(QuoteExCall.GetSupportedAttKeyIds, exchange.Status, reply?.ErrorCode, null);
+            return Map<IReadOnlyList<AttestationKeyId>>(QuoteExCall.GetSupportedAttKeyIds, exchange, reply?.ErrorCode, null);
         }
 
         var ids = reply.AttKeyIds.Span;
@@ -198,7 +198,7 @@ public sealed class AesmClient
         var reply = exchange.Response?.SelectAttKeyIDRes;
         if (exchange.Status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
         {
-            return Map<AttestationKeyId>(QuoteExCall.SelectAttKeyId, exchange.Status, reply?.ErrorCode, null);
+            return Map<AttestationKeyId>(QuoteExCall.SelectAttKeyId, exchange, reply?.ErrorCode, null);
         }
 
         return reply.SelectedAttKeyId.Length == AttestationKeyId.Size
@@ -211,7 +211,7 @@ public sealed class AesmClient
         var reply = exchange.Response?.InitQuoteExRes;
         if (exchange.Status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
         {
-            return Map<InitQuoteExResult>(QuoteExCall.InitQuoteEx, exchange.Status, reply?.ErrorCode, null);
+            return Map<InitQuoteExResult>(QuoteExCall.InitQuoteEx, exchange, reply?.ErrorCode, null);
         }
 
         // target_info must fit 512 bytes; pub_key_id only when its length equals pub_key_id_size.
@@ -231,7 +231,7 @@ public sealed class AesmClient
     private static AesmReply<uint> ReadQuoteSizeEx(Exchange exchange)
     {
         var reply = exchange.Response?.GetQuoteSizeExRes;
-        return Map(QuoteExCall.GetQuoteSizeEx, exchange.Status, reply?.ErrorCode, reply?.QuoteSize ?? 0);
+        return Map(QuoteExCall.GetQuoteSizeEx, exchange, reply?.ErrorCode, reply?.QuoteSize ?? 0);
     }
 
     private static AesmReply<GetQuoteExResult> ReadGetQuoteEx(Exchange exchange, uint bufferSize)
@@ -239,7 +239,7 @@ public sealed class AesmClient
         var reply = exchange.Response?.GetQuoteExRes;
         if (exchange.Status != SgxStatus.Success || reply is null || reply.ErrorCode != 0)
         {
-            return Map<GetQuoteExResult>(QuoteExCall.GetQuoteEx, exchange.Status, reply?.ErrorCode, null);
+            return Map<GetQuoteExResult>(QuoteExCall.GetQuoteEx, exchange, reply?.ErrorCode, null);
         }
 
         // The service returns the whole buf_size buffer; the real length comes from signature_data_len (§6.7).
@@ -254,11 +254,11 @@ public sealed class AesmClient
             new GetQuoteExResult(buffer[..length].ToArray(), reply.HasQeReportInfo ? reply.QeReportInfo.ToByteArray() : null));
     }
 
-    private static AesmReply<T> Map<T>(QuoteExCall call, SgxStatus transport, uint? errorCode, T? value)
+    private static AesmReply<T> Map<T>(QuoteExCall call, Exchange exchange, uint? errorCode, T? value)
     {
-        if (transport != SgxStatus.Success)
+        if (exchange.Status != SgxStatus.Success)
         {
-            return new(transport, null, default);
+            return new(exchange.Status, null, default) { ConnectFailure = exchange.ConnectFailure, SocketPath = exchange.SocketPath };
         }
 
         if (errorCode is not { } code)
@@ -277,9 +277,25 @@ public sealed class AesmClient
     // Socket.Poll takes at most int.MaxValue microseconds; a longer timeout is waited for in steps.
     private static readonly TimeSpan MaxPollWait = TimeSpan.FromMinutes(30);
 
-    private readonly record struct Exchange(SgxStatus Status, Response? Response);
+    private readonly record struct Exchange(SgxStatus Status, Response? Response, AesmConnectFailure? ConnectFailure = null)
+    {
+        /// <summary>The socket path, on an exchange that got no reply (the caller's error message names it).</summary>
+        public string? SocketPath { get; init; }
+    }
 
-    private Exchange Transact(Request request)
+    private Exchange Transact(Request request) => WithPath(TransactOnce(request));
+
+    private async Task<Exchange> TransactAsync(Request request, CancellationToken cancellationToken) =>
+        WithPath(await TransactOnceAsync(request, cancellationToken).ConfigureAwait(false));
+
+    private Exchange WithPath(Exchange exchange) =>
+        exchange.Status == SgxStatus.Success ? exchange : exchange with { SocketPath = _options.SocketPath };
+
+    // Intel's client maps every connect failure to SERVICE_UNAVAILABLE (§8.4); the reason is kept for the caller.
+    private Exchange CannotConnect(SocketException e) =>
+        new(SgxStatus.ErrorServiceUnavailable, null, new AesmConnectFailure(_options.SocketPath, e.SocketErrorCode));
+
+    private Exchange TransactOnce(Request request)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.SendTimeout = (int)Math.Min(int.MaxValue, _options.Timeout.TotalMilliseconds);
@@ -287,9 +303,9 @@ public sealed class AesmClient
         {
             socket.Connect(new UnixDomainSocketEndPoint(_options.SocketPath));
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
-            return new(SgxStatus.ErrorServiceUnavailable, null);
+            return CannotConnect(e);
         }
 
         byte[]? frame = null;
@@ -328,7 +344,7 @@ public sealed class AesmClient
         }
     }
 
-    private async Task<Exchange> TransactAsync(Request request, CancellationToken cancellationToken)
+    private async Task<Exchange> TransactOnceAsync(Request request, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
@@ -337,9 +353,9 @@ public sealed class AesmClient
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(_options.SocketPath), deadline.Token).ConfigureAwait(false);
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
-            return new(SgxStatus.ErrorServiceUnavailable, null);
+            return CannotConnect(e);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -16,10 +16,18 @@ public readonly record struct AesmReply<T>(SgxStatus Status, AesmError? ServerEr
     /// <summary>True when the call succeeded.</summary>
     public bool IsSuccess => Status == SgxStatus.Success;
 
+    /// <summary>
+    /// Why the client could not connect (socket path and OS error), when that is why the call failed; else null.
+    /// </summary>
+    public AesmConnectFailure? ConnectFailure { get; init; }
+
+    /// <summary>The socket path, when the call went to the socket and got no reply (a transport failure); else null.</summary>
+    public string? SocketPath { get; init; }
+
     /// <summary>The result, or an <see cref="AesmCallException"/> describing why there is none.</summary>
     /// <exception cref="AesmCallException">The call failed.</exception>
     public T GetValueOrThrow(QuoteExCall call) =>
-        IsSuccess && Value is not null ? Value : throw new AesmCallException(call, Status, ServerError);
+        IsSuccess && Value is not null ? Value : throw new AesmCallException(call, Status, ServerError, ConnectFailure, SocketPath);
 }
 
 /// <summary>Result of InitQuoteEx.</summary>
@@ -33,15 +41,21 @@ public sealed record InitQuoteExResult(byte[] TargetInfo, ulong PublicKeyIdSize,
 /// <param name="QeReportInfo">The 960-byte QE report info as returned, when it was sent.</param>
 public sealed record GetQuoteExResult(byte[] Quote, byte[]? QeReportInfo);
 
-/// <summary>An AESM call failed; <see cref="Status"/> is what Intel's client would have returned.</summary>
+/// <summary>
+/// An AESM call failed; <see cref="Status"/> is what Intel's client would have returned. When the client could not
+/// connect, <see cref="ConnectFailure"/> says why (path and OS error) and the message says what to check.
+/// </summary>
 public sealed class AesmCallException : Exception
 {
-    internal AesmCallException(QuoteExCall call, SgxStatus status, AesmError? serverError)
-        : base(Describe(call, status, serverError))
+    internal AesmCallException(QuoteExCall call, SgxStatus status, AesmError? serverError,
+        AesmConnectFailure? connectFailure = null, string? socketPath = null, string? retried = null)
+        : base(Describe(call, status, serverError, connectFailure, socketPath ?? connectFailure?.SocketPath, retried))
     {
         Call = call;
         Status = status;
         ServerError = serverError;
+        ConnectFailure = connectFailure;
+        SocketPath = socketPath ?? connectFailure?.SocketPath;
     }
 
     /// <summary>The call that failed.</summary>
@@ -53,10 +67,34 @@ public sealed class AesmCallException : Exception
     /// <summary>The server's code, or null when no reply arrived.</summary>
     public AesmError? ServerError { get; }
 
+    /// <summary>Why the client could not connect, when that is why the call failed; else null.</summary>
+    public AesmConnectFailure? ConnectFailure { get; }
+
+    /// <summary>
+    /// The socket path of the call: always set by <see cref="QuoteProvider"/>; from
+    /// <see cref="AesmReply{T}.GetValueOrThrow"/> when no reply arrived.
+    /// </summary>
+    public string? SocketPath { get; }
+
     /// <summary>The DCAP status an application using <c>libsgx_dcap_ql</c> out-of-proc would see (§8.7).</summary>
     public Quote3Error DcapStatus => ErrorMapping.ToQuote3Error(Status);
 
-    private static string Describe(QuoteExCall call, SgxStatus status, AesmError? serverError) => serverError is { } code
-        ? $"{call} failed: AESM error {(uint)code} ({code}) → {status} (0x{(uint)status:x4}). See docs/errors.md."
-        : $"{call} failed: {status} (0x{(uint)status:x4}) before any reply. See docs/errors.md.";
+    private static string Describe(QuoteExCall call, SgxStatus status, AesmError? serverError,
+        AesmConnectFailure? connectFailure, string? socketPath, string? retried)
+    {
+        var code = $"{status} (0x{(uint)status:x4})";
+        var after = retried is null ? "" : $" {retried}";
+        if (serverError is { } error)
+        {
+            return $"{call} failed: AESM error {(uint)error} ({error}) → {code}{after}. See docs/errors.md.";
+        }
+
+        if (connectFailure is not null)
+        {
+            return $"{call} failed with {code}{after}: {connectFailure.Description} See docs/errors.md §5.";
+        }
+
+        var from = socketPath is null ? "" : $" from {socketPath}";
+        return $"{call} failed: {code} before any reply{from}{after}. See docs/errors.md.";
+    }
 }

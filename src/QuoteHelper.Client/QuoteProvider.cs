@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using QuoteHelper.Sgx;
 using QuoteHelper.Sgx.Errors;
@@ -25,8 +27,20 @@ public sealed class QuoteProviderOptions
     /// </summary>
     public int MaxReinitializations { get; set; } = 5;
 
-    /// <summary>How many times to retry while the service is unavailable (socket missing or refusing). Default 20.</summary>
+    /// <summary>
+    /// How many times to retry a call while the service is unavailable: the socket missing or nobody listening (see
+    /// <see cref="RetryWhenCannotConnect"/>), or the connection closed without a reply. Default 20 (about 16.5 s).
+    /// </summary>
     public int MaxUnavailableRetries { get; set; } = 20;
+
+    /// <summary>
+    /// Whether a call that cannot connect because the socket path is missing (ENOENT) or nobody listens on it
+    /// (ECONNREFUSED) is retried. Default true: a helper restarted by its supervisor, or one killed and started again
+    /// (which replaces its stale socket), is back within seconds. False fails at once with the path and the error, for
+    /// a caller that would rather report than wait (the CLI's <c>quote</c>). A handover never needs it: the new
+    /// socket is renamed over the path, which is never missing. Permission denied (EACCES) is never retried.
+    /// </summary>
+    public bool RetryWhenCannotConnect { get; set; } = true;
 
     /// <summary>Delay between retries while the service is unavailable; doubles up to 1 s. Default 50 ms.</summary>
     public TimeSpan UnavailableRetryDelay { get; set; } = TimeSpan.FromMilliseconds(50);
@@ -111,18 +125,18 @@ public sealed class QuoteProvider : IDisposable
                 qeReportInfo = new QeReportInfo { Nonce = nonce, AppEnclaveTargetInfo = appTargetInfo }.ToArray();
             }
 
-            var reply = await RetryWhileUnavailableAsync(
+            var retried = await RetryWhileUnavailableAsync(
                 () => _client.GetQuoteExAsync(report, qe.KeyId, qeReportInfo, qe.QuoteSize, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
-            if (reply.IsSuccess)
+            if (retried.Reply is { IsSuccess: true, Value: { } value })
             {
-                return new QuoteWithQeReport(reply.Value!.Quote, nonce, reply.Value.QeReportInfo);
+                return new QuoteWithQeReport(value.Quote, nonce, value.QeReportInfo);
             }
 
             // 42: the service lost or changed its attestation key; MAC mismatch: the QE changed, our report was made
             // for the old target info; INVALID_PARAMETER: the quote grew (a new PCK chain after a platform update) and
             // our buffer is too small. All are cured by a fresh init, size and report (aesm-protocol.md §10.3).
-            if (reply.Status is SgxStatus.ErrorAttKeyUninitialized or SgxStatus.ErrorMacMismatch or SgxStatus.ErrorInvalidParameter
+            if (retried.Reply.Status is SgxStatus.ErrorAttKeyUninitialized or SgxStatus.ErrorMacMismatch or SgxStatus.ErrorInvalidParameter
                 && attempt < _options.MaxReinitializations)
             {
                 forceReinit = true;
@@ -130,8 +144,21 @@ public sealed class QuoteProvider : IDisposable
                 continue;
             }
 
-            throw new AesmCallException(QuoteExCall.GetQuoteEx, reply.Status, reply.ServerError);
+            throw Failure(QuoteExCall.GetQuoteEx, retried);
         }
+    }
+
+    private T ValueOrThrow<T>(QuoteExCall call, Retried<T> retried) =>
+        retried.Reply.IsSuccess && retried.Reply.Value is { } value ? value : throw Failure(call, retried);
+
+    // The exception names the socket path and, after retries, how long the provider kept trying.
+    private AesmCallException Failure<T>(QuoteExCall call, Retried<T> retried)
+    {
+        var reply = retried.Reply;
+        var summary = retried.Retries == 0
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"after {retried.Retries} retries in {retried.Waited.TotalSeconds:F1} s");
+        return new AesmCallException(call, reply.Status, reply.ServerError, reply.ConnectFailure, _client.SocketPath, summary);
     }
 
     private async Task<QeState> GetQeAsync(bool forceReinit, CancellationToken cancellationToken)
@@ -151,10 +178,10 @@ public sealed class QuoteProvider : IDisposable
             }
 
             var keyId = AttestationKeyId.DefaultEcdsaP256;
-            var init = (await RetryWhileUnavailableAsync(() => _client.InitQuoteExAsync(keyId, wantPublicKeyId: true, cancellationToken),
-                cancellationToken).ConfigureAwait(false)).GetValueOrThrow(QuoteExCall.InitQuoteEx);
-            var size = (await RetryWhileUnavailableAsync(() => _client.GetQuoteSizeExAsync(keyId, cancellationToken),
-                cancellationToken).ConfigureAwait(false)).GetValueOrThrow(QuoteExCall.GetQuoteSizeEx);
+            var init = ValueOrThrow(QuoteExCall.InitQuoteEx, await RetryWhileUnavailableAsync(
+                () => _client.InitQuoteExAsync(keyId, wantPublicKeyId: true, cancellationToken), cancellationToken).ConfigureAwait(false));
+            var size = ValueOrThrow(QuoteExCall.GetQuoteSizeEx, await RetryWhileUnavailableAsync(
+                () => _client.GetQuoteSizeExAsync(keyId, cancellationToken), cancellationToken).ConfigureAwait(false));
             var state = new QeState(keyId, TargetInfo.Read(init.TargetInfo), size);
             _qe = state;
             return state;
@@ -165,21 +192,16 @@ public sealed class QuoteProvider : IDisposable
         }
     }
 
-    private async Task<AesmReply<T>> RetryWhileUnavailableAsync<T>(Func<Task<AesmReply<T>>> call, CancellationToken cancellationToken)
+    private async Task<Retried<T>> RetryWhileUnavailableAsync<T>(Func<Task<AesmReply<T>>> call, CancellationToken cancellationToken)
     {
         var delay = _options.UnavailableRetryDelay;
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 0; ; attempt++)
         {
             var reply = await call().ConfigureAwait(false);
-
-            // SERVICE_UNAVAILABLE: nobody listening (a restart in progress); UNEXPECTED without a server code: the
-            // connection closed without a reply (a helper that stopped while we were queued).
-            // A service that answers 30 itself (e.g. refusing this peer) is not coming back by retrying.
-            var transient = reply.ServerError is null &&
-                reply.Status is SgxStatus.ErrorServiceUnavailable or SgxStatus.ErrorUnexpected;
-            if (!transient || attempt >= _options.MaxUnavailableRetries)
+            if (!IsTransient(reply) || attempt >= _options.MaxUnavailableRetries)
             {
-                return reply;
+                return new Retried<T>(reply, attempt, Stopwatch.GetElapsedTime(started));
             }
 
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
@@ -187,10 +209,26 @@ public sealed class QuoteProvider : IDisposable
         }
     }
 
+    // SERVICE_UNAVAILABLE without a server code: the socket is missing or nobody listens (a restart in progress);
+    // UNEXPECTED without a server code: the connection closed without a reply (a helper that stopped while we were
+    // queued). A service that answers 30 itself (e.g. refusing this peer) is not coming back by retrying, and neither
+    // is a socket this user may not connect to.
+    private bool IsTransient<T>(AesmReply<T> reply)
+    {
+        if (reply.ServerError is not null || reply.Status is not (SgxStatus.ErrorServiceUnavailable or SgxStatus.ErrorUnexpected))
+        {
+            return false;
+        }
+
+        return reply.ConnectFailure is not { } failure || (failure.IsTransient && _options.RetryWhenCannotConnect);
+    }
+
     /// <inheritdoc />
     public void Dispose() => _initLock.Dispose();
 
     private sealed record QeState(AttestationKeyId KeyId, TargetInfo TargetInfo, uint QuoteSize);
+
+    private readonly record struct Retried<T>(AesmReply<T> Reply, int Retries, TimeSpan Waited);
 }
 
 /// <summary>A quote, and the QE's report back to the application when one was asked for.</summary>

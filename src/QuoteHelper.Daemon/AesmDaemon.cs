@@ -79,14 +79,44 @@ public sealed class AesmDaemon : IAsyncDisposable
         // /readyz (503) keep answering while the server drains.
         if (options.MetricsListen is not null)
         {
-            builder.Services.AddHostedService<MetricsEndpoint>();
+            builder.Services.AddSingleton<MetricsEndpoint>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<MetricsEndpoint>());
         }
 
         builder.Services.AddHostedService(services => services.GetRequiredService<AesmServerHostedService>());
 
         var host = builder.Build();
-        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Bound before the host starts, so that a busy metrics port is one clean exception for the caller, not a
+            // host start failure (which the host logs with the whole stack trace before rethrowing it).
+            if (options.MetricsListen is not null)
+            {
+                await host.Services.GetRequiredService<MetricsEndpoint>().BindAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Whatever started (the metrics endpoint, the socket) is stopped and released with the host.
+            await DisposeHostAsync(host).ConfigureAwait(false);
+            throw;
+        }
+
         return new AesmDaemon(host, options, backend);
+    }
+
+    private static async ValueTask DisposeHostAsync(IHost host)
+    {
+        if (host is IAsyncDisposable asyncHost)
+        {
+            await asyncHost.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            host.Dispose();
+        }
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, SIGINT or <see cref="StopAsync"/>).</summary>

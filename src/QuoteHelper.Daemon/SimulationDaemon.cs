@@ -34,10 +34,17 @@ public static class SimulationDaemon
 
         var platform = SimulatedPlatform.Open(stateDirectory, platformOptions, time);
         var backend = new SimulatedQuotingEnclave(platform, platformOptions.EagerAttestationKey);
+        var socketDirectory = Path.GetDirectoryName(options.SocketPath)!;
+        var createdSocketDirectory = !Directory.Exists(socketDirectory);
+        var cpuPath = SimulatedCpu.PathBesideSocket(options.SocketPath);
+        byte[]? previousCpu = null;
+        var publishedCpu = false;
         try
         {
             UnixSocketPath.EnsureDirectory(options.SocketPath, options.SocketDirectoryMode);
-            PublishSimulatedCpu(platform.Cpu, SimulatedCpu.PathBesideSocket(options.SocketPath));
+            previousCpu = ReadIfPresent(cpuPath);
+            PublishSimulatedCpu(platform.Cpu, cpuPath);
+            publishedCpu = true;
             var daemon = await AesmDaemon.StartAsync(options, backend, configureLogging, cancellationToken).ConfigureAwait(false);
             ServingMarker.Write(stateDirectory, options.SocketPath);
             daemon.OnDisposed(() =>
@@ -51,7 +58,45 @@ public static class SimulationDaemon
         {
             backend.Dispose();
             platform.Dispose();
+
+            // A helper that did not start leaves the socket directory as it found it: no CPU file of its own behind,
+            // and a predecessor's (a refused or failed handover) restored, since that helper's enclaves read it.
+            if (publishedCpu)
+            {
+                Restore(cpuPath, previousCpu);
+            }
+
+            if (createdSocketDirectory && Directory.Exists(socketDirectory) && !Directory.EnumerateFileSystemEntries(socketDirectory).Any())
+            {
+                Directory.Delete(socketDirectory);
+            }
+
             throw;
+        }
+    }
+
+    private static byte[]? ReadIfPresent(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static void Restore(string path, byte[]? previous)
+    {
+        if (previous is null)
+        {
+            File.Delete(path);
+        }
+        else
+        {
+            AtomicFile.Write(path, previous,
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
     }
 

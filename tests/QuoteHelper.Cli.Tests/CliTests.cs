@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using QuoteHelper.Client;
@@ -98,12 +101,148 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Quote_NoHelper_FailsWithAClearMessage()
+    public void Quote_NoHelperEverStarted_FailsAtOnceNamingThePathAndItsMissingDirectory()
     {
+        var started = Stopwatch.GetTimestamp();
+        var (code, output) = CliProcess.Run(s_start, "quote", "--socket", SocketPath, "--report-data", "00", "--out", _temp.Combine("q"));
+
+        // QuoteProvider's default retries would take about 16.5 s; the CLI reports at once.
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(10), $"took {Stopwatch.GetElapsedTime(started)}");
+        Assert.Equal(69, code);
+        Assert.Equal($"quote-helper quote: InitQuoteEx failed with ErrorServiceUnavailable (0x4001): no socket at {SocketPath} (ENOENT): " +
+            $"its directory {_temp.Combine("run")} does not exist either. Is the quote helper's socket directory mounted here " +
+            "(/var/run/aesmd from the host in Kubernetes), and is the path right? See docs/errors.md §5.", output);
+        Assert.False(File.Exists(_temp.Combine("q")));
+    }
+
+    [Fact]
+    public void Quote_StoppedHelper_FailsAtOnceWithEnoent()
+    {
+        using (var daemon = StartDaemon())
+        {
+            daemon.Signal("TERM");
+            Assert.Equal(0, daemon.WaitForExit(TimeSpan.FromSeconds(20)));
+        }
+
+        // The simulated CPU file stays beside the removed socket (protocol.md §7): the socket is what is missing.
+        Assert.True(File.Exists(_temp.Combine("run", "sgx-simulated-cpu.json")));
+        var started = Stopwatch.GetTimestamp();
+        var (code, output) = CliProcess.Run(s_start, "quote", "--socket", SocketPath, "--report-data", "00", "--out", _temp.Combine("q"));
+
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(10), $"took {Stopwatch.GetElapsedTime(started)}");
+        Assert.Equal(69, code);
+        Assert.Equal($"quote-helper quote: InitQuoteEx failed with ErrorServiceUnavailable (0x4001): no socket at {SocketPath} (ENOENT). " +
+            "Is the quote helper running and serving this path (it removes the socket when it stops)? In a container, is the " +
+            "helper's /var/run/aesmd mounted? See docs/errors.md §5.", output);
+    }
+
+    [Fact]
+    public void Quote_StaleSocket_FailsAtOnceWithEconnrefused()
+    {
+        Directory.CreateDirectory(_temp.Combine("run"));
+        StaleSocket.Create(SocketPath);
+
+        var (code, output) = CliProcess.Run(s_start, "quote", "--socket", SocketPath, "--report-data", "00", "--out", _temp.Combine("q"));
+
+        Assert.Equal(69, code);
+        Assert.Equal($"quote-helper quote: InitQuoteEx failed with ErrorServiceUnavailable (0x4001): nothing listens on {SocketPath} " +
+            "(ECONNREFUSED): a socket left by a helper that stopped or crashed, or a file that is not a socket. Is the quote " +
+            "helper running? Starting it replaces a stale socket. See docs/errors.md §5.", output);
+    }
+
+    [Fact]
+    public void Quote_HelperServingWithoutASimulatedCpuFile_IsAUsageError()
+    {
+        using var daemon = StartDaemon();
+        var cpu = _temp.Combine("run", "sgx-simulated-cpu.json");
+        File.Move(cpu, _temp.Combine("cpu.json"));
+
         var (code, output) = CliProcess.Run(s_start, "quote", "--socket", SocketPath, "--report-data", "00", "--out", _temp.Combine("q"));
 
         Assert.Equal(64, code);
-        Assert.Contains("No simulated CPU", output, StringComparison.Ordinal);
+        Assert.Equal($"quote-helper quote: No simulated CPU at {cpu}: the helper serving {SocketPath} is not in simulation mode?", output);
+
+        // An explicit --simulated-cpu that does not exist is reported before anything is sent.
+        (code, output) = CliProcess.Run(s_start, "quote", "--socket", SocketPath, "--report-data", "00", "--out", _temp.Combine("q"),
+            "--simulated-cpu", _temp.Combine("nope.json"));
+        Assert.Equal(64, code);
+        Assert.Equal($"quote-helper quote: No simulated CPU at {_temp.Combine("nope.json")} (--simulated-cpu).", output);
+    }
+
+    [Fact]
+    public void Health_EachState_PrintsTheExactLine()
+    {
+        // No socket file.
+        var (code, output) = CliProcess.Run(s_start, "health", "--socket", SocketPath);
+        Assert.Equal(1, code);
+        Assert.Equal($"unhealthy: GetSupportedAttKeyIdNum failed with ErrorServiceUnavailable (0x4001): no socket at {SocketPath} " +
+            $"(ENOENT): its directory {_temp.Combine("run")} does not exist either. Is the quote helper's socket directory mounted " +
+            "here (/var/run/aesmd from the host in Kubernetes), and is the path right? See docs/errors.md §5.", output);
+
+        // A socket nobody listens on.
+        Directory.CreateDirectory(_temp.Combine("run"));
+        StaleSocket.Create(SocketPath);
+        (code, output) = CliProcess.Run(s_start, "health", "--socket", SocketPath);
+        Assert.Equal(1, code);
+        Assert.Equal($"unhealthy: GetSupportedAttKeyIdNum failed with ErrorServiceUnavailable (0x4001): nothing listens on {SocketPath} " +
+            "(ECONNREFUSED): a socket left by a helper that stopped or crashed, or a file that is not a socket. Is the quote " +
+            "helper running? Starting it replaces a stale socket. See docs/errors.md §5.", output);
+
+        // Something listens but never answers (its backlog takes the connection): the timeout, with the path.
+        File.Delete(SocketPath);
+        using (var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            silent.Bind(new UnixDomainSocketEndPoint(SocketPath));
+            silent.Listen(8);
+            (code, output) = CliProcess.Run(s_start, "health", "--socket", SocketPath, "--timeout", "0.5");
+            Assert.Equal(1, code);
+            Assert.Equal($"unhealthy: GetSupportedAttKeyIdNum failed: ErrorServiceTimeout (0x4002) before any reply from {SocketPath}. " +
+                "See docs/errors.md.", output);
+        }
+
+        // Serving.
+        using (var daemon = StartDaemon())
+        {
+            var size = new AesmClient(new AesmClientOptions { SocketPath = SocketPath }).GetQuoteSizeEx(AttestationKeyId.DefaultEcdsaP256).Value;
+            (code, output) = CliProcess.Run(s_start, "health", "--socket", SocketPath);
+            Assert.Equal(0, code);
+            Assert.Equal($"healthy: 1 attestation key id(s), quote size {size} bytes", output);
+        }
+
+        // Serving, but no attestation key yet (Intel-like lazy key): the server's code, never an empty "(AESM )".
+        using var lazy = StartDaemon("--lazy-attestation-key");
+        (code, output) = CliProcess.Run(s_start, "health", "--socket", SocketPath);
+        Assert.Equal(1, code);
+        Assert.Equal("unhealthy: GetQuoteSizeEx failed: AESM error 42 (AttKeyNotInitialized) → ErrorAttKeyUninitialized (0x8003). " +
+            "See docs/errors.md.", output);
+    }
+
+    [Fact]
+    public void Daemon_MetricsPortBusy_OneCleanLineExit69AndNothingLeftBehind()
+    {
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+        var url = $"http://127.0.0.1:{port}";
+
+        var (code, output) = CliProcess.Run(s_start, "daemon", "--socket", SocketPath, "--state-dir", StateDirectory, "--metrics-listen", url);
+
+        Assert.Equal(69, code);
+        Assert.Equal($"quote-helper daemon: --metrics-listen: cannot serve metrics and health on {url}/: address already in use " +
+            "(EADDRINUSE): another process listens on this port.", output);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Combine("run"))); // created by this start, removed with what was in it
+
+        // Beside a predecessor's socket directory: the simulated CPU file it had is left exactly as it was.
+        Directory.CreateDirectory(_temp.Combine("run"));
+        var cpu = _temp.Combine("run", "sgx-simulated-cpu.json");
+        File.WriteAllText(cpu, "{\"predecessor\":true}");
+        (code, output) = CliProcess.Run(s_start, "daemon", "--socket", SocketPath, "--state-dir", StateDirectory, "--metrics-listen", url);
+
+        Assert.Equal(69, code);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal(["sgx-simulated-cpu.json"], Directory.GetFileSystemEntries(_temp.Combine("run")).Select(Path.GetFileName));
+        Assert.Equal("{\"predecessor\":true}", File.ReadAllText(cpu));
     }
 
     [Fact]

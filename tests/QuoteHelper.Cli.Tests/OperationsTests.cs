@@ -271,8 +271,23 @@ public sealed class OperationsTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, CliProcess.Run(s_start, "health", "--socket", SocketPath).ExitCode);
         var (code, text) = RunAs(65534, "health", "--socket", SocketPath);
         Assert.Equal(1, code);
-        Assert.Contains("ErrorServiceUnavailable", text, StringComparison.Ordinal);
+        Assert.Equal("unhealthy: GetSupportedAttKeyIdNum failed: AESM error 30 (ServiceUnavailable) → ErrorServiceUnavailable (0x4001). " +
+            "See docs/errors.md.", text.Trim());
         Assert.True(daemon.OutputEventuallyContains("uid 65534", TimeSpan.FromSeconds(10)), daemon.Output);
+    }
+
+    [Fact]
+    public void Health_SocketModeShutsTheUserOut_SaysPermissionDenied()
+    {
+        OpenForOtherUsers();
+        using var daemon = StartDaemon("--socket-mode", "0600");
+
+        var (code, text) = RunAs(65534, "health", "--socket", SocketPath);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"unhealthy: GetSupportedAttKeyIdNum failed with ErrorServiceUnavailable (0x4001): permission denied connecting to " +
+            $"{SocketPath} (EACCES). The socket's mode (daemon --socket-mode, default 0666) or its directory's (--socket-dir-mode) " +
+            "does not let this user in. See docs/errors.md §5.", text.Trim());
     }
 
     [Fact]

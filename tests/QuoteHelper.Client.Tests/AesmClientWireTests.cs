@@ -91,11 +91,77 @@ public sealed class AesmClientWireTests : IDisposable
     }
 
     [Fact]
+    public async Task Call_NoSocketFile_ConnectFailureNamesThePathAndEnoent()
+    {
+        var reply = await Client().GetSupportedAttKeyIdNumAsync();
+        var blocking = Client().GetSupportedAttKeyIdNum();
+
+        foreach (var failure in new[] { reply.ConnectFailure!, blocking.ConnectFailure! })
+        {
+            Assert.Equal(SocketPath, failure.SocketPath);
+            Assert.Equal(System.Net.Sockets.SocketError.AddressNotAvailable, failure.SocketError); // .NET's name for ENOENT here
+            Assert.Equal("ENOENT", failure.ErrorName);
+            Assert.True(failure.IsTransient);
+            Assert.Equal($"no socket at {SocketPath} (ENOENT). Is the quote helper running and serving this path (it removes " +
+                "the socket when it stops)? In a container, is the helper's /var/run/aesmd mounted?", failure.Description);
+        }
+
+        Assert.Equal(SocketPath, reply.SocketPath);
+        var error = Assert.Throws<AesmCallException>(() => reply.GetValueOrThrow(QuoteExCall.GetSupportedAttKeyIdNum));
+        Assert.Equal(SocketPath, error.SocketPath);
+        Assert.Same(reply.ConnectFailure, error.ConnectFailure);
+        Assert.Equal($"GetSupportedAttKeyIdNum failed with ErrorServiceUnavailable (0x4001): {reply.ConnectFailure!.Description} " +
+            "See docs/errors.md §5.", error.Message);
+    }
+
+    [Fact]
+    public void Call_NoSocketDirectory_SaysTheDirectoryIsMissingToo()
+    {
+        var path = _temp.Combine("aesmd", "aesm.socket");
+        var failure = new AesmClient(new AesmClientOptions { SocketPath = path }).GetSupportedAttKeyIdNum().ConnectFailure!;
+
+        Assert.Equal("ENOENT", failure.ErrorName);
+        Assert.Equal($"no socket at {path} (ENOENT): its directory {_temp.Combine("aesmd")} does not exist either. Is the quote " +
+            "helper's socket directory mounted here (/var/run/aesmd from the host in Kubernetes), and is the path right?", failure.Description);
+    }
+
+    [Fact]
+    public void Call_StaleSocket_ConnectFailureIsEconnrefused()
+    {
+        StaleSocket.Create(SocketPath);
+
+        var reply = Client().GetSupportedAttKeyIdNum();
+
+        Assert.Equal(SgxStatus.ErrorServiceUnavailable, reply.Status);
+        Assert.Null(reply.ServerError);
+        Assert.Equal("ECONNREFUSED", reply.ConnectFailure!.ErrorName);
+        Assert.True(reply.ConnectFailure.IsTransient);
+        Assert.Equal($"nothing listens on {SocketPath} (ECONNREFUSED): a socket left by a helper that stopped or crashed, or " +
+            "a file that is not a socket. Is the quote helper running? Starting it replaces a stale socket.", reply.ConnectFailure.Description);
+    }
+
+    [Fact]
+    public void Call_ServerAnswered_HasNoConnectFailureAndNoPath()
+    {
+        using var server = Server(IntelWireBytes.A1Response);
+        var reply = Client().GetSupportedAttKeyIdNum();
+        Assert.True(reply.IsSuccess);
+        Assert.Null(reply.ConnectFailure);
+        Assert.Null(reply.SocketPath);
+    }
+
+    [Fact]
     public async Task Call_ClosedWithoutReply_IsUnexpected()
     {
         using var server = new ScriptedServer(SocketPath, _ => null);
-        Assert.Equal(SgxStatus.ErrorUnexpected, (await Client().GetSupportedAttKeyIdNumAsync()).Status);
+        var reply = await Client().GetSupportedAttKeyIdNumAsync();
+        Assert.Equal(SgxStatus.ErrorUnexpected, reply.Status);
         Assert.Equal(SgxStatus.ErrorUnexpected, Client().GetSupportedAttKeyIdNum().Status);
+
+        // No reply: the failure names the socket, there was no connect failure.
+        Assert.Null(reply.ConnectFailure);
+        Assert.Equal($"GetSupportedAttKeyIdNum failed: ErrorUnexpected (0x0001) before any reply from {SocketPath}. See docs/errors.md.",
+            Assert.Throws<AesmCallException>(() => reply.GetValueOrThrow(QuoteExCall.GetSupportedAttKeyIdNum)).Message);
     }
 
     [Fact]

@@ -164,5 +164,42 @@ public sealed class QuoteProviderTests : IDisposable
         Assert.Equal(SgxStatus.ErrorServiceUnavailable, error.Status);
         Assert.Equal(Quote3Error.ServiceUnavailable, error.DcapStatus);
         Assert.Null(error.ServerError);
+        Assert.Equal(SocketPath, error.SocketPath);
+        Assert.Equal("ENOENT", error.ConnectFailure!.ErrorName);
+        Assert.Matches(@"^InitQuoteEx failed with ErrorServiceUnavailable \(0x4001\) after 3 retries in \d+\.\d s: no socket at ", error.Message);
+        Assert.EndsWith($"{error.ConnectFailure.Description} See docs/errors.md §5.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetQuote_NoHelper_RetryWhenCannotConnectOff_FailsAtOnceWithThePathAndTheError()
+    {
+        var enclave = new SimulatedEnclave(new Sgx.Simulation.SimulatedCpu(new byte[32], new byte[32], new byte[16]));
+        Directory.CreateDirectory(Path.GetDirectoryName(SocketPath)!);
+        StaleSocket.Create(SocketPath);
+        using var provider = new QuoteProvider(new AesmClient(new AesmClientOptions { SocketPath = SocketPath }),
+            new QuoteProviderOptions { RetryWhenCannotConnect = false, UnavailableRetryDelay = TimeSpan.FromSeconds(5) });
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var error = await Assert.ThrowsAsync<AesmCallException>(() => QuoteAsync(provider, enclave, 1));
+
+        // One retry would have waited 5 s.
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(4));
+        Assert.Equal(QuoteExCall.InitQuoteEx, error.Call);
+        Assert.Equal(SgxStatus.ErrorServiceUnavailable, error.Status);
+        Assert.Equal(SocketPath, error.SocketPath);
+        Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, error.ConnectFailure!.SocketError);
+        Assert.Equal($"InitQuoteEx failed with ErrorServiceUnavailable (0x4001): nothing listens on {SocketPath} (ECONNREFUSED): " +
+            "a socket left by a helper that stopped or crashed, or a file that is not a socket. Is the quote helper running? " +
+            "Starting it replaces a stale socket. See docs/errors.md §5.", error.Message);
+    }
+
+    [Fact]
+    public async Task GetQuote_RetryWhenCannotConnectOff_HelperRunning_StillQuotes()
+    {
+        await using var daemon = await StartAsync();
+        using var provider = new QuoteProvider(new AesmClient(new AesmClientOptions { SocketPath = SocketPath }),
+            new QuoteProviderOptions { RetryWhenCannotConnect = false });
+
+        AssertGenuine(await QuoteAsync(provider, SimulatedEnclave.ForSocket(SocketPath), 5), daemon, 5);
     }
 }

@@ -43,7 +43,7 @@ internal static class CliErrors
         CliNoInputException => NoInput,
         StateDirectoryException { Error: StateDirectoryError.NoPlatform } => NoInput,
         StateDirectoryException => Configuration,
-        AddressInUseException or AesmCallException => Unavailable,
+        AddressInUseException or AesmCallException or CliUnavailableException => Unavailable,
         InvalidDataException => DataError,
         TimeoutException => TryAgain,
         UnauthorizedAccessException => NoPermission,
@@ -58,3 +58,6 @@ internal sealed class CliConfigurationException(string message) : Exception(mess
 
 /// <summary>An input that must exist does not (a reader's simulated platform): exit code 66 (EX_NOINPUT).</summary>
 internal sealed class CliNoInputException(string message) : Exception(message);
+
+/// <summary>Something the verb needs is taken or not there (for example the metrics port): exit code 69.</summary>
+internal sealed class CliUnavailableException(string message) : Exception(message);

@@ -143,6 +143,14 @@ internal static class DaemonCommand
             {
                 throw new CliConfigurationException($"the state directory cannot be used: {e.Message}");
             }
+            catch (MetricsListenException e)
+            {
+                // Everything the daemon had started is released by now (no socket; the simulated CPU file as found).
+                var message = $"--metrics-listen: {e.Message}";
+                throw e.SocketError == System.Net.Sockets.SocketError.AccessDenied
+                    ? new UnauthorizedAccessException(message, e)
+                    : new CliUnavailableException(message);
+            }
 
             await using var disposeDaemon = daemon.ConfigureAwait(false);
             var identity = daemon.Backend.Identity;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using QuoteHelper.Client;
 using QuoteHelper.Sgx;
+using QuoteHelper.Sgx.Errors;
 
 namespace QuoteHelper.Cli.Commands;
 
@@ -19,21 +20,27 @@ internal static class HealthCommand
         command.SetGuardedAction(async (parse, cancellationToken) =>
         {
             var client = new AesmClient(new AesmClientOptions { SocketPath = parse.GetValue(socket)!, Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)) });
-            var count = await client.GetSupportedAttKeyIdNumAsync(cancellationToken).ConfigureAwait(false);
-            if (!count.IsSuccess || count.Value == 0)
+            uint count;
+            uint size;
+            try
             {
-                await Console.Error.WriteLineAsync($"unhealthy: GetSupportedAttKeyIDNum → {count.Status} (AESM {count.ServerError})").ConfigureAwait(false);
+                // A probe must not wait out a restart: one attempt each, the failure with its path, code and hint.
+                count = (await client.GetSupportedAttKeyIdNumAsync(cancellationToken).ConfigureAwait(false)).GetValueOrThrow(QuoteExCall.GetSupportedAttKeyIdNum);
+                if (count == 0)
+                {
+                    await Console.Error.WriteLineAsync("unhealthy: GetSupportedAttKeyIdNum answered 0 attestation key ids.").ConfigureAwait(false);
+                    return 1;
+                }
+
+                size = (await client.GetQuoteSizeExAsync(AttestationKeyId.DefaultEcdsaP256, cancellationToken).ConfigureAwait(false)).GetValueOrThrow(QuoteExCall.GetQuoteSizeEx);
+            }
+            catch (AesmCallException e)
+            {
+                await Console.Error.WriteLineAsync($"unhealthy: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
 
-            var size = await client.GetQuoteSizeExAsync(AttestationKeyId.DefaultEcdsaP256, cancellationToken).ConfigureAwait(false);
-            if (!size.IsSuccess)
-            {
-                await Console.Error.WriteLineAsync($"unhealthy: GetQuoteSizeEx → {size.Status} (AESM {size.ServerError})").ConfigureAwait(false);
-                return 1;
-            }
-
-            Console.Out.WriteLine($"healthy: {count.Value} attestation key id(s), quote size {size.Value} bytes");
+            Console.Out.WriteLine($"healthy: {count} attestation key id(s), quote size {size} bytes");
             return 0;
         });
         return command;

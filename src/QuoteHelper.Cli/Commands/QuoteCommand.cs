@@ -30,24 +30,50 @@ internal static class QuoteCommand
         command.SetGuardedAction(async (parse, cancellationToken) =>
         {
             var socketPath = Path.GetFullPath(parse.GetValue(socket)!);
-            var cpuPath = parse.GetValue(cpu) ?? SimulatedCpu.PathBesideSocket(socketPath);
-            if (!File.Exists(cpuPath))
+            var cpuOption = parse.GetValue(cpu);
+            var cpuPath = cpuOption ?? SimulatedCpu.PathBesideSocket(socketPath);
+            if (cpuOption is not null && !File.Exists(cpuPath))
             {
-                throw new CliUsageException($"No simulated CPU at {cpuPath}: is a quote helper in simulation mode serving {socketPath}?");
+                throw new CliUsageException($"No simulated CPU at {cpuPath} (--simulated-cpu).");
             }
 
             var flags = SgxAttributeFlags.Initted | SgxAttributeFlags.Mode64Bit | (parse.GetValue(debug) ? SgxAttributeFlags.Debug : 0);
-            var enclave = new SimulatedEnclave(SimulatedEnclave.LoadCpu(cpuPath))
-            {
-                MrEnclave = parse.GetValue(mrEnclave) is { } me ? CommonOptions.ParseFixedHex(me, 32, "--mrenclave") : Enumerable.Repeat((byte)0x11, 32).ToArray(),
-                MrSigner = parse.GetValue(mrSigner) is { } ms ? CommonOptions.ParseFixedHex(ms, 32, "--mrsigner") : Enumerable.Repeat((byte)0x22, 32).ToArray(),
-                IsvProdId = parse.GetValue(isvProdId),
-                IsvSvn = parse.GetValue(isvSvn),
-                Attributes = new SgxAttributes(flags, 0xE7),
-            };
+            var mrEnclaveBytes = parse.GetValue(mrEnclave) is { } me ? CommonOptions.ParseFixedHex(me, 32, "--mrenclave") : Enumerable.Repeat((byte)0x11, 32).ToArray();
+            var mrSignerBytes = parse.GetValue(mrSigner) is { } ms ? CommonOptions.ParseFixedHex(ms, 32, "--mrsigner") : Enumerable.Repeat((byte)0x22, 32).ToArray();
             var data = CommonOptions.ParseHex(parse.GetValue(reportData), 64, "--report-data");
-            var provider = new QuoteProvider(new AesmClient(new AesmClientOptions { SocketPath = socketPath }));
-            var quote = await provider.GetQuoteAsync(target => enclave.CreateReport(target, data), cancellationToken).ConfigureAwait(false);
+
+            // The enclave is made when the QE's target info arrives, after the first call reached the helper: when
+            // nothing serves the socket, that (with the path) is the error to report, not the simulated CPU file
+            // missing beside it.
+            SimulatedEnclave? enclave = null;
+            Report CreateReport(TargetInfo target)
+            {
+                if (enclave is null)
+                {
+                    if (!File.Exists(cpuPath))
+                    {
+                        throw new CliUsageException($"No simulated CPU at {cpuPath}: the helper serving {socketPath} is not in simulation mode?");
+                    }
+
+                    enclave = new SimulatedEnclave(SimulatedEnclave.LoadCpu(cpuPath))
+                    {
+                        MrEnclave = mrEnclaveBytes,
+                        MrSigner = mrSignerBytes,
+                        IsvProdId = parse.GetValue(isvProdId),
+                        IsvSvn = parse.GetValue(isvSvn),
+                        Attributes = new SgxAttributes(flags, 0xE7),
+                    };
+                }
+
+                return enclave.CreateReport(target, data);
+            }
+
+            // A person or a script waits for this command: a socket that is missing or that nobody listens on is
+            // reported at once (exit 69) rather than retried for seconds; a connection closed without a reply (a
+            // helper stopping mid-request) is still retried a few times (about 1.5 s in all).
+            using var provider = new QuoteProvider(new AesmClient(new AesmClientOptions { SocketPath = socketPath }),
+                new QuoteProviderOptions { RetryWhenCannotConnect = false, MaxUnavailableRetries = 5 });
+            var quote = await provider.GetQuoteAsync(CreateReport, cancellationToken).ConfigureAwait(false);
             var path = Path.GetFullPath(parse.GetValue(output)!);
             await File.WriteAllBytesAsync(path, quote, cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine($"quote-helper: wrote a {quote.Length}-byte quote to {path}");
