@@ -5,14 +5,17 @@ namespace QuoteHelper.Deploy.Tests;
 /// <summary>CI installs Helm reproducibly, before the tests that need it.</summary>
 public sealed class CiTests
 {
-    [Fact]
-    public void CiRun_InstallsHelm_BeforeDotnetTest()
+    [Theory]
+    [InlineData("deploy/tools/install-helm.sh")] // the deployment tests
+    [InlineData("deploy/tools/install-podman.sh")] // the pod tests (tests/QuoteHelper.Pods.Tests)
+    public void CiRun_InstallsTools_BeforeDotnetTest(string script)
     {
+        Assert.True(File.Exists(Path.Combine(Repo.Root, script)), script);
         var lines = File.ReadAllLines(Path.Combine(Repo.Root, ".ci", "run")).Select(l => l.Trim()).ToList();
-        var install = lines.FindIndex(l => !l.StartsWith('#') && l.Contains("deploy/tools/install-helm.sh", StringComparison.Ordinal));
+        var install = lines.FindIndex(l => !l.StartsWith('#') && l.Contains(script, StringComparison.Ordinal));
         var test = lines.FindIndex(l => !l.StartsWith('#') && l.Contains("dotnet test", StringComparison.Ordinal) && !l.StartsWith("echo", StringComparison.Ordinal));
-        Assert.True(install >= 0, ".ci/run does not call deploy/tools/install-helm.sh");
-        Assert.True(test > install, ".ci/run must install helm before `dotnet test`");
+        Assert.True(install >= 0, $".ci/run does not call {script}");
+        Assert.True(test > install, $".ci/run must call {script} before `dotnet test`");
     }
 
     [Fact]
