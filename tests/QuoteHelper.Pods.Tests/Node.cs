@@ -40,6 +40,9 @@ internal sealed class Node : IDisposable
     /// The DaemonSet's pod template as a Pod, exactly as rendered except: the image of every container and init
     /// container, every hostPath (moved under this node's root), and restartPolicy OnFailure (podman applies the
     /// pod's policy to init containers too; OnFailure gives the kubelet's order: init containers once per start).
+    /// And without the containers' `ports`: in Kubernetes a containerPort without hostPort is informational (the
+    /// process listens in the pod's network namespace either way, and the probes reach it at the pod's IP), but
+    /// podman 4.3 publishes each on the host, so two pods of a node (old and surge) would collide on it.
     /// </summary>
     public V1Pod HelperPod(V1DaemonSet daemonSet, string name, string image)
     {
@@ -50,6 +53,8 @@ internal sealed class Node : IDisposable
         foreach (var container in spec.Containers.Concat(spec.InitContainers ?? []))
         {
             container.Image = image;
+            Assert.All(container.Ports ?? [], p => Assert.Null(p.HostPort)); // a hostPort would be a real difference
+            container.Ports = null;
         }
 
         foreach (var volume in spec.Volumes ?? [])

@@ -60,15 +60,15 @@ internal static class Pods
         var helper = Container(pod, Helper);
         while (true)
         {
+            // Not running yet, or again (a restart after a crash goes through "stopped"): wait for it, bounded.
             var (status, exitCode) = Node.State(helper);
-            Assert.True(status == "running", $"{helper} is {status} (exit {exitCode})\n{Node.Logs(helper)}");
-            var probe = Node.Exec(helper, LivenessCommand(daemonSet));
-            if (probe.ExitCode == 0)
+            var probe = status == "running" ? Node.Exec(helper, LivenessCommand(daemonSet)) : null;
+            if (probe?.ExitCode == 0)
             {
                 return;
             }
 
-            Assert.True(clock.Elapsed < limit, $"{helper} not healthy after {limit.TotalSeconds} s: {probe}\n{Node.Logs(helper)}");
+            Assert.True(clock.Elapsed < limit, $"{helper} not healthy after {limit.TotalSeconds} s: {status} (exit {exitCode}) {probe}\n{Node.Logs(helper)}");
             Thread.Sleep(500);
         }
     }
