@@ -38,7 +38,7 @@ artifacts="$repo/.artifacts/image"
 base_tar="$artifacts/base-$key.tar"
 label="io.quote-helper.local-build=$image"
 
-log() { echo "build-local: $*" >&2; }
+log() { echo "build-local: $(date -u +%T) $*" >&2; }
 
 if $remove; then
   status=0

@@ -96,6 +96,22 @@ public sealed class DockerfileTests
     }
 
     [Fact]
+    public void BuildLocal_PassesOnlyDeclaredBuildArgs_AndBuildsTheSimulationTarget()
+    {
+        // deploy/image/build-local.sh (the offline build the pod tests use) and the Dockerfile must agree: a
+        // misspelt --build-arg is silently ignored by podman and docker, and the build would pull Microsoft's images.
+        var script = File.ReadAllText(Path.Combine(Repo.Deploy, "image", "build-local.sh"));
+        var declared = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Repo.Dockerfile), @"^ARG (\w+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        var passed = System.Text.RegularExpressions.Regex.Matches(script, @"--build-arg (\w+)=").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Equal(["RUNTIME_IMAGE", "APP_SOURCE"], passed);
+        Assert.All(passed, a => Assert.Contains(a, declared));
+        Assert.Contains("APP_SOURCE=prebuilt", script, StringComparison.Ordinal);
+        Assert.Contains(s_dockerfile.Stages, s => s.Name == "prebuilt");
+        Assert.Contains("--target simulation", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BuildContext_DockerignoreAdmitsEveryCopiedPath_AndTheyExist()
     {
         var dockerignore = File.ReadAllLines(Path.Combine(Repo.Root, ".dockerignore")).Select(l => l.Trim()).ToList();

@@ -60,6 +60,8 @@ public sealed class PodEnvironment : IDisposable
         var install = ProcessRunner.Run("bash", [Repo.InstallPodmanScript], null, TimeSpan.FromMinutes(10));
         Assert.True(install.ExitCode == 0, $"podman, runc and debootstrap are needed (deploy/tools/install-podman.sh):\n{install}");
         var build = ProcessRunner.Run("bash", [Repo.BuildImageScript, ImageName, _baseImage], Podman.Environment, TimeSpan.FromMinutes(15));
+        // Its phases and their times, for a slow or failed run (.artifacts/ is git-ignored).
+        File.WriteAllText(Path.Combine(Repo.Root, ".artifacts", "image", "build-local.log"), build.ToString());
         Assert.True(build.ExitCode == 0, $"deploy/image/build-local.sh failed:\n{build}");
         Assert.Equal(0, Podman.Run("image", "exists", ImageName).ExitCode);
         return ImageName;
