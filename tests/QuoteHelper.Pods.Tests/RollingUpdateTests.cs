@@ -15,7 +15,7 @@ namespace QuoteHelper.Pods.Tests;
 public sealed class RollingUpdateTests(PodEnvironment environment) : IDisposable
 {
     private const int Clients = 2;
-    private const int LoadSeconds = 30;
+    private const int LoadSeconds = 35;
     private readonly Node _node = new();
 
     public void Dispose() => _node.Dispose();
@@ -33,8 +33,10 @@ public sealed class RollingUpdateTests(PodEnvironment environment) : IDisposable
         var load = _node.Play(Pods.WorkloadPod(_node, DaemonSet, "load", environment.Image,
             ["bench", "quotes", "--socket", Pods.SocketPath(DaemonSet), "--clients", Clients.ToString(CultureInfo.InvariantCulture),
              "--seconds", LoadSeconds.ToString(CultureInfo.InvariantCulture), "--warmup", "1", "--json"]));
+        var loadClock = Stopwatch.StartNew();
         var loadContainer = Pods.Container(load, "workload");
-        Thread.Sleep(TimeSpan.FromSeconds(8)); // the bench's reference run and warm-up, then a few seconds of load
+        // The bench's process start, reference run (three half-second runs) and 1 s warm-up, then a few seconds of load.
+        Thread.Sleep(TimeSpan.FromSeconds(8));
 
         // The surge pod: its init container and daemon start on the directories the old pod is serving from.
         var clock = Stopwatch.StartNew();
@@ -57,6 +59,8 @@ public sealed class RollingUpdateTests(PodEnvironment environment) : IDisposable
         var deleteClock = Stopwatch.StartNew();
         Podman.Ok(TimeSpan.FromSeconds(grace + 60), "pod", "stop", "--time", grace.ToString(CultureInfo.InvariantCulture), old);
         var stopTime = deleteClock.Elapsed;
+        // The whole update must lie inside the bench's measured window (warm-up failures would not count).
+        Assert.True(loadClock.Elapsed < TimeSpan.FromSeconds(LoadSeconds + 2), $"the update took until {loadClock.Elapsed.TotalSeconds:F1} s after the load started, past its measured {LoadSeconds} s");
         Assert.Equal(("exited", 0), Node.State(oldHelper)); // stopped by SIGTERM within the grace period, cleanly
         Assert.True(stopTime < TimeSpan.FromSeconds(grace), $"the old pod took {stopTime.TotalSeconds:F1} s to stop (grace {grace} s)");
         _node.Delete(old, grace);
