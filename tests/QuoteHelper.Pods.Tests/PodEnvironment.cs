@@ -15,6 +15,7 @@ public sealed class PodEnvironment : IDisposable
     private readonly string _baseImage;
     private readonly Lazy<V1DaemonSet> _daemonSet;
     private readonly Lazy<string> _image;
+    private List<string>? _pauseImagesBefore;
 
     public PodEnvironment()
     {
@@ -45,8 +46,19 @@ public sealed class PodEnvironment : IDisposable
             {
                 Console.Error.WriteLine($"pod tests: removing the images failed: {remove}");
             }
+
+            // podman builds its pods' infra image (localhost/podman-pause) on first use; remove it if this run made it
+            // (by id; a pod of someone else still using it makes rmi fail, which is fine).
+            foreach (var id in PauseImages().Except(_pauseImagesBefore ?? []))
+            {
+                Podman.Run("rmi", id);
+            }
         }
     }
+
+    private static string[] PauseImages() =>
+        Podman.Run("images", "--quiet", "--no-trunc", "--filter", "reference=localhost/podman-pause").StdOut
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private string Build()
     {
@@ -59,6 +71,7 @@ public sealed class PodEnvironment : IDisposable
 
         var install = ProcessRunner.Run("bash", [Repo.InstallPodmanScript], null, TimeSpan.FromMinutes(10));
         Assert.True(install.ExitCode == 0, $"podman, runc and debootstrap are needed (deploy/tools/install-podman.sh):\n{install}");
+        _pauseImagesBefore = [.. PauseImages()];
         var build = ProcessRunner.Run("bash", [Repo.BuildImageScript, ImageName, _baseImage], Podman.Environment, TimeSpan.FromMinutes(15));
         // Its phases and their times, for a slow or failed run (.artifacts/ is git-ignored).
         File.WriteAllText(Path.Combine(Repo.Root, ".artifacts", "image", "build-local.log"), build.ToString());
