@@ -88,6 +88,19 @@ public sealed class CiTests
     }
 
     [Fact]
+    public void CiRun_InstallsPodman_BeforeReadmesTestCommand()
+    {
+        // The pod tests would install podman themselves; CI does it up front, as a system package step.
+        const string script = "deploy/tools/install-podman.sh";
+        Assert.True(File.Exists(Path.Combine(Repo.Root, script)), script);
+        var code = CiCode.ToList();
+        var install = code.FindIndex(l => l.Contains(script, StringComparison.Ordinal));
+        var test = code.FindIndex(l => l.StartsWith("run \"${commands[1]}\"", StringComparison.Ordinal));
+        Assert.True(install >= 0, $".ci/run does not call {script}");
+        Assert.True(test > install, $".ci/run must call {script} before README's test command");
+    }
+
+    [Fact]
     public void HelmInstall_IsPinned_ByPackageLockAndNpmCi()
     {
         using var package = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Deploy, "tools", "package.json")));

@@ -161,7 +161,10 @@ public sealed class DaemonSetTests
             Assert.Equal(["CHOWN", "FOWNER"], init.SecurityContext.Capabilities.Add);
             var script = string.Join(' ', init.Command);
             Assert.Contains($"chown 1654:1654 {ProjectRules.SocketDir}", script, StringComparison.Ordinal);
-            Assert.Contains($"chown -R 1654:1654 {ProjectRules.StateDir}", script, StringComparison.Ordinal);
+            Assert.Contains($"chown 1654:1654 {ProjectRules.StateDir}", script, StringComparison.Ordinal);
+            // Never a recursive walk: root with only CHOWN/FOWNER cannot read the daemon's 0700 state directory, so a
+            // walk fails on every start after the first (issue 14; InitContainerTests runs the script for real).
+            Assert.DoesNotContain("-R", script, StringComparison.Ordinal);
             Assert.Equal(
                 init.VolumeMounts.Select(m => (m.Name, m.MountPath)).Order(),
                 Helper(variant).VolumeMounts.Where(m => m.MountPath != "/tmp").Select(m => (m.Name, m.MountPath)).Order());

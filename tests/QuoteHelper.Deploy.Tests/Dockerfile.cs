@@ -23,7 +23,8 @@ internal sealed partial class Dockerfile
             if (keyword == "ARG" && stages.Count == 0)
             {
                 var eq = rest.IndexOf('=', StringComparison.Ordinal);
-                globalArgs[eq < 0 ? rest : rest[..eq]] = eq < 0 ? "" : rest[(eq + 1)..];
+                // A default may use the ARGs above it (RUNTIME_IMAGE=...:${DOTNET_VERSION}-noble).
+                globalArgs[eq < 0 ? rest : rest[..eq]] = eq < 0 ? "" : Substitute(rest[(eq + 1)..], globalArgs);
                 continue;
             }
 

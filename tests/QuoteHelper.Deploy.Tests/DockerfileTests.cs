@@ -28,13 +28,18 @@ public sealed class DockerfileTests
     [Fact]
     public void Stages_BuildWithTheSdk_RunOnTheRuntimeImageOnly()
     {
-        Assert.Equal(["build", "runtime-base", "hardware", "simulation"], s_dockerfile.Stages.Select(s => s.Name));
+        Assert.Equal(["build", "prebuilt", "app", "runtime-base", "hardware", "simulation"], s_dockerfile.Stages.Select(s => s.Name));
+        // The defaults (no --build-arg): Microsoft's images, /app from the SDK stage.
         Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", s_dockerfile["build"].From);
+        Assert.Equal("build", s_dockerfile["app"].From);
         // Small runtime: the runtime stages never start from the SDK; they copy only the published output.
         Assert.Matches("^mcr\\.microsoft\\.com/dotnet/(runtime|aspnet):10\\.0", s_dockerfile["runtime-base"].From);
         Assert.Equal("runtime-base", s_dockerfile["hardware"].From);
         Assert.Equal("runtime-base", s_dockerfile["simulation"].From);
-        Assert.Contains(s_dockerfile["runtime-base"].All("COPY"), c => c.StartsWith("--from=build ", StringComparison.Ordinal) && c.Contains("/app", StringComparison.Ordinal));
+        Assert.Contains(s_dockerfile["runtime-base"].All("COPY"), c => c.StartsWith("--from=app ", StringComparison.Ordinal) && c.Contains("/app", StringComparison.Ordinal));
+        // Offline (deploy/image/build-local.sh): APP_SOURCE=prebuilt takes a publish output from the build context.
+        Assert.Equal("scratch", s_dockerfile["prebuilt"].From);
+        Assert.Equal([".artifacts/image/app/ /app/"], s_dockerfile["prebuilt"].All("COPY"));
         Assert.Contains(s_dockerfile["build"].All("RUN"), r => r.Contains("dotnet publish src/QuoteHelper.Cli/QuoteHelper.Cli.csproj -c Release -o /app", StringComparison.Ordinal));
     }
 
@@ -91,13 +96,29 @@ public sealed class DockerfileTests
     }
 
     [Fact]
+    public void BuildLocal_PassesOnlyDeclaredBuildArgs_AndBuildsTheSimulationTarget()
+    {
+        // deploy/image/build-local.sh (the offline build the pod tests use) and the Dockerfile must agree: a
+        // misspelt --build-arg is silently ignored by podman and docker, and the build would pull Microsoft's images.
+        var script = File.ReadAllText(Path.Combine(Repo.Deploy, "image", "build-local.sh"));
+        var declared = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Repo.Dockerfile), @"^ARG (\w+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        var passed = System.Text.RegularExpressions.Regex.Matches(script, @"--build-arg (\w+)=").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Equal(["RUNTIME_IMAGE", "APP_SOURCE"], passed);
+        Assert.All(passed, a => Assert.Contains(a, declared));
+        Assert.Contains("APP_SOURCE=prebuilt", script, StringComparison.Ordinal);
+        Assert.Contains(s_dockerfile.Stages, s => s.Name == "prebuilt");
+        Assert.Contains("--target simulation", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BuildContext_DockerignoreAdmitsEveryCopiedPath_AndTheyExist()
     {
         var dockerignore = File.ReadAllLines(Path.Combine(Repo.Root, ".dockerignore")).Select(l => l.Trim()).ToList();
         Assert.Equal("*", dockerignore.First(l => l.Length > 0 && !l.StartsWith('#')));
         Assert.Contains("**/bin/", dockerignore);
         Assert.Contains("**/obj/", dockerignore);
-        var sources = s_dockerfile["build"].All("COPY")
+        var sources = s_dockerfile["build"].All("COPY").Concat(s_dockerfile["prebuilt"].All("COPY"))
             .Select(c => c.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .SelectMany(parts => parts[..^1].Where(p => !p.StartsWith("--", StringComparison.Ordinal)))
             .ToList();
@@ -105,6 +126,11 @@ public sealed class DockerfileTests
         foreach (var source in sources)
         {
             Assert.Contains($"!{source}", dockerignore);
+            if (source.StartsWith(".artifacts/", StringComparison.Ordinal))
+            {
+                continue; // made by deploy/image/build-local.sh before it builds
+            }
+
             Assert.True(File.Exists(Path.Combine(Repo.Root, source)) || Directory.Exists(Path.Combine(Repo.Root, source)), source);
         }
 
