@@ -19,6 +19,22 @@ internal static class CliErrors
     public const int NoPermission = 77;
     public const int Configuration = 78;
 
+    /// <summary>
+    /// The codes every verb shares, with their sysexits(3) names and when they are returned: the source of the table
+    /// in docs/errors.md §7, which a test regenerates and compares (codes 0, 1 and 2 that a verb returns itself are
+    /// documented per verb).
+    /// </summary>
+    public static IReadOnlyList<(int Code, string Name, string When)> Documented { get; } =
+    [
+        (Usage, "EX_USAGE", "command-line error: System.CommandLine parse errors (unknown option, missing required option, a value of the wrong type), and the verbs' own checks (bad hex, bad `--socket-mode`, `--metrics-listen` not an `http://` URL, a value out of range, no simulated CPU file for `quote`)"),
+        (DataError, "EX_DATAERR", "bad input data (`InvalidDataException`, for example a malformed simulated CPU file or a file that is not a quote); a file or directory that does not exist"),
+        (Unavailable, "EX_UNAVAILABLE", "the socket path is taken (a live service, or not a socket); an AESM call failed after the client's retries (`AesmCallException`: the message names the call, the AESM code and the `sgx_status_t`); a PCS/PCCS request failed"),
+        (IoError, "EX_IOERR", "another I/O error"),
+        (TryAgain, "EX_TEMPFAIL", "a timeout (`TimeoutException`): the state lock held for more than 30 s; in `bench handover`, a helper that did not start or hand over within 60 s"),
+        (NoPermission, "EX_NOPERM", "permission denied (`UnauthorizedAccessException`), for example on the state or socket directory or the output file"),
+        (Configuration, "EX_CONFIG", "the configuration cannot be used: `daemon`'s state directory (`platform.json` unreadable, invalid, or of another format) or DCAP library (`--backend hardware`); `bench verify --dcap-qvl` without the package or `node`"),
+    ];
+
     /// <summary>Sets <paramref name="action"/> as the command's action, wrapped in the error mapping.</summary>
     public static void SetGuardedAction(this Command command, Func<ParseResult, CancellationToken, Task<int>> action) =>
         command.SetAction(async (parse, cancellationToken) =>

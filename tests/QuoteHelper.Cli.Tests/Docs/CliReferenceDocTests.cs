@@ -1,0 +1,69 @@
+using QuoteHelper.Cli.Commands;
+
+namespace QuoteHelper.Cli.Tests.Docs;
+
+/// <summary>
+/// The CLI's docs cannot drift from the code (issue 8, point 4): docs/cli.md's reference section and docs/errors.md
+/// §7's exit-code table are regenerated from the command tree and <see cref="CliErrors"/> and must equal what is
+/// checked in (UPDATE_DOCS=1 rewrites them); README's verb list names every verb.
+/// </summary>
+public sealed class CliReferenceDocTests
+{
+    [Fact]
+    public void CliMd_ReferenceSection_IsGeneratedFromTheCommandTree() =>
+        GeneratedSection.Check(Path.Combine("docs", "cli.md"), CliReference.CliSection, CliReference.Markdown(CliRoot.Create()));
+
+    [Fact]
+    public void ErrorsMd_ExitCodeTable_IsGeneratedFromCliErrors() =>
+        GeneratedSection.Check(Path.Combine("docs", "errors.md"), CliReference.ExitCodeSection, CliReference.ExitCodes());
+
+    [Fact]
+    public void CliErrors_EveryExitCodeConstant_IsDocumented()
+    {
+        var constants = typeof(CliErrors).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(int)).Select(f => (int)f.GetRawConstantValue()!).Order().ToArray();
+        Assert.Equal([64, 65, 69, 74, 75, 77, 78], constants);
+        Assert.Equal(constants, CliErrors.Documented.Select(c => c.Code).Order().ToArray());
+    }
+
+    [Fact]
+    public void ReadmeAndCliMd_NameEveryVerb()
+    {
+        var readme = RepoFiles.Read("README.md");
+        var row = readme.Split('\n').Single(l => l.StartsWith("| CLI |", StringComparison.Ordinal));
+        foreach (var verb in CliRoot.Create().Subcommands.Where(c => !c.Hidden))
+        {
+            Assert.Contains($" {verb.Name} ", row.Replace("`", " ", StringComparison.Ordinal).Replace("|", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+
+        // Every verb has a hand-written section (what it does, examples, exit codes) besides its generated reference.
+        var cli = RepoFiles.Read("docs", "cli.md");
+        foreach (var verb in CliRoot.Create().Subcommands.Where(c => !c.Hidden))
+        {
+            Assert.Contains($"## `quote-helper {verb.Name}", cli, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Diff_ShowsChangedLinesWithContext()
+    {
+        var diff = GeneratedSection.Diff("a\nb\nc\nd\ne\nf\ng\n", "a\nb\nc\nD\ne\nf\ng\n");
+        Assert.Equal("  b\n  c\n- d\n+ D\n  e\n  f\n", diff);
+    }
+}
+
+/// <summary><c>quote-helper --version</c> is the one product version (Directory.Build.props), plus the commit.</summary>
+public sealed class CliVersionTests
+{
+    [Fact]
+    public void Version_IsTheOneInDirectoryBuildProps()
+    {
+        var props = System.Xml.Linq.XDocument.Load(RepoFiles.PathOf("Directory.Build.props"));
+        var version = props.Descendants("Version").Single().Value;
+
+        var (code, output) = CliProcess.Run(TimeSpan.FromSeconds(30), "--version");
+
+        Assert.Equal(0, code);
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(version)}(\\+[0-9a-f]{{7,40}})?$", output.Trim());
+    }
+}
