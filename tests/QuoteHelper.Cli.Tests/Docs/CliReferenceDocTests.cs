@@ -67,3 +67,19 @@ public sealed class CliVersionTests
         Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(version)}(\\+[0-9a-f]{{7,40}})?$", output.Trim());
     }
 }
+
+/// <summary>docs/operations.md names the shared framework the CLI actually needs on a host (issue 8: it said ".NET runtime").</summary>
+public sealed class HostRuntimeDocTests
+{
+    [Fact]
+    public void OperationsMd_NamesTheAspNetCoreRuntime_WhichTheCliRunsOn()
+    {
+        var runtimeConfig = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "quote-helper.runtimeconfig.json"));
+        Assert.Contains("\"Microsoft.AspNetCore.App\"", runtimeConfig, StringComparison.Ordinal);
+
+        var operations = RepoFiles.Read("docs", "operations.md");
+        Assert.Contains("needs the ASP.NET Core 10 runtime on the host", operations, StringComparison.Ordinal);
+        Assert.Contains("`Microsoft.AspNetCore.App` shared framework", operations, StringComparison.Ordinal);
+        Assert.DoesNotContain("needs the .NET 10 runtime", operations, StringComparison.Ordinal);
+    }
+}
