@@ -1,16 +1,8 @@
 using System.CommandLine;
 using QuoteHelper.Cli.Commands;
 
-var root = new RootCommand("quote-helper: out-of-proc Intel SGX quote generation (AESM-compatible), on hardware or a simulated platform.");
-root.Subcommands.Add(DaemonCommand.Create());
-root.Subcommands.Add(QuoteCommand.Create());
-root.Subcommands.Add(InspectCommand.Create());
-root.Subcommands.Add(VerifyCommand.Create());
-root.Subcommands.Add(DemoCommand.Create());
-root.Subcommands.Add(BenchCommand.Create());
-root.Subcommands.Add(HealthCommand.Create());
-root.Subcommands.Add(CollateralCommand.Create());
-root.Subcommands.Add(PccsCommand.Create());
+// The verbs live in Commands/CliRoot.cs, where the docs test can walk the same tree.
+var root = CliRoot.Create();
 
 // Signals belong to the hosts: the daemon drains on SIGTERM through its own host lifetime, which a forced
 // termination timeout would cut short.

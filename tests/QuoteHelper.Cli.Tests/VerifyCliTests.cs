@@ -43,6 +43,22 @@ public sealed class VerifyCliTests
         Assert.Equal("QeIdentityExpired", json.RootElement.GetProperty("reason").GetString());
     }
 
+    [Theory] // The exit codes docs/cli.md lists for verify besides 0/1/2 (issue 8 found 64 and 65 undocumented).
+    [InlineData(64, "--collateral is missing", "")]
+    [InlineData(64, "bad hex", "--mrenclave zz")]
+    [InlineData(65, "a file that does not exist", "--root /nonexistent/root.der")]
+    public void Verify_UsageAndMissingFile_ExitCodesOfTheDocs(int expected, string why, string extra)
+    {
+        string[] arguments = why.StartsWith("--collateral", StringComparison.Ordinal)
+            ? ["verify", Quote]
+            : ["verify", Quote, "--collateral", Collateral, .. extra.Split(' ')];
+
+        var (code, output) = CliProcess.Run(s_timeout, arguments);
+
+        Assert.True(code == expected, $"{why}: exit {code}\n{output}");
+        Assert.Contains("quote-helper", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Verify_QvlSampleWithTestRootAndSeparateChain_Exit0UpToDate()
     {

@@ -5,7 +5,7 @@ using QuoteHelper.Quoting.Simulation;
 
 namespace QuoteHelper.Cli.Commands;
 
-/// <summary><c>quote-helper daemon</c>: the AESM-compatible service in the foreground, on the simulated platform.</summary>
+/// <summary><c>quote-helper daemon</c>: the AESM-compatible service in the foreground, on the simulated platform or on hardware (<c>--backend</c>).</summary>
 internal static class DaemonCommand
 {
     public const string DefaultStateDirectory = "/var/lib/quote-helper";
