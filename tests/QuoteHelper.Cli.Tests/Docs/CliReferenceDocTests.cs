@@ -22,7 +22,7 @@ public sealed class CliReferenceDocTests
     {
         var constants = typeof(CliErrors).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Where(f => f.IsLiteral && f.FieldType == typeof(int)).Select(f => (int)f.GetRawConstantValue()!).Order().ToArray();
-        Assert.Equal([64, 65, 69, 74, 75, 77, 78], constants);
+        Assert.Equal([64, 65, 66, 69, 74, 75, 77, 78], constants);
         Assert.Equal(constants, CliErrors.Documented.Select(c => c.Code).Order().ToArray());
     }
 
