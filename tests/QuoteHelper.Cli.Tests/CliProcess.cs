@@ -102,6 +102,8 @@ internal sealed class CliProcess : IDisposable
         return true;
     }
 
+    public bool HasExited => _process.HasExited;
+
     public int WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))

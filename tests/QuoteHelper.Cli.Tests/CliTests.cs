@@ -137,6 +137,27 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Quote_WaitForHelper_RidesThroughAHelperThatStartsLater()
+    {
+        // The helper is stopped (its simulated CPU file stays); `quote --wait-for-helper` starts first and keeps
+        // retrying, as QuoteProvider does by default, until a helper serves the path again.
+        using (var first = StartDaemon())
+        {
+            first.Signal("TERM");
+            Assert.Equal(0, first.WaitForExit(TimeSpan.FromSeconds(20)));
+        }
+
+        using var quote = CliProcess.Start("quote", "--socket", SocketPath, "--wait-for-helper", "--report-data", "00", "--out", _temp.Combine("q"));
+        Thread.Sleep(TimeSpan.FromSeconds(1));
+        Assert.False(quote.HasExited, quote.Output);
+        using var daemon = StartDaemon();
+
+        Assert.True(quote.WaitForExit(TimeSpan.FromSeconds(30)) == 0, quote.Output);
+        using var root = SimulationRoot();
+        IndependentQuoteCheck.Verify(File.ReadAllBytes(_temp.Combine("q")), root);
+    }
+
+    [Fact]
     public void Quote_StaleSocket_FailsAtOnceWithEconnrefused()
     {
         Directory.CreateDirectory(_temp.Combine("run"));

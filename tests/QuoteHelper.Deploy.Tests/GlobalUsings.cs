@@ -1,1 +1,2 @@
+global using QuoteHelper.Testing;
 global using Xunit;

@@ -25,21 +25,9 @@ public static class TestVectors
 
     private static string Find()
     {
-        // The test binaries live under <root>/tests/<project>/bin/...; the first ancestor holding the solution is the
-        // checkout's root. Walking further up could find some other checkout's vectors, so stop at the first root.
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null;
-             directory = directory.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(directory.FullName, "QuoteHelper.sln")))
-            {
-                var vectors = System.IO.Path.Combine(directory.FullName, "tests", "vectors");
-                return System.IO.Directory.Exists(vectors)
-                    ? vectors
-                    : throw new DirectoryNotFoundException($"The checkout at {directory.FullName} has no {RelativeDirectory} folder.");
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            $"No checkout of this repository (QuoteHelper.sln) above {AppContext.BaseDirectory}.");
+        var vectors = System.IO.Path.Combine(RepositoryRoot.Path, "tests", "vectors");
+        return System.IO.Directory.Exists(vectors)
+            ? vectors
+            : throw new DirectoryNotFoundException($"The checkout at {RepositoryRoot.Path} has no {RelativeDirectory} folder.");
     }
 }

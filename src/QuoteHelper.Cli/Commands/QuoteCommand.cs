@@ -22,10 +22,15 @@ internal static class QuoteCommand
         var debug = new Option<bool>("--debug") { Description = "Set the DEBUG attribute (verifiers reject debug enclaves by default)." };
         var cpu = new Option<string?>("--simulated-cpu") { Description = $"The simulated CPU file; default: {SimulatedCpu.FileName} beside the socket." };
         var output = new Option<string>("--out") { Description = "File to write the quote to (its exact bytes).", Required = true };
+        var waitForHelper = new Option<bool>("--wait-for-helper")
+        {
+            Description = "Recover as a workload's QuoteProvider does by default: retry while the socket is missing or nobody listens " +
+                "(a helper restarting), up to 20 times (about 16.5 s), instead of failing at once.",
+        };
 
         var command = new Command("quote", "Get a quote for a simulated enclave's report, as a workload would (out-of-proc).")
         {
-            socket, reportData, mrEnclave, mrSigner, isvProdId, isvSvn, debug, cpu, output,
+            socket, reportData, mrEnclave, mrSigner, isvProdId, isvSvn, debug, cpu, output, waitForHelper,
         };
         command.SetGuardedAction(async (parse, cancellationToken) =>
         {
@@ -70,9 +75,12 @@ internal static class QuoteCommand
 
             // A person or a script waits for this command: a socket that is missing or that nobody listens on is
             // reported at once (exit 69) rather than retried for seconds; a connection closed without a reply (a
-            // helper stopping mid-request) is still retried a few times (about 1.5 s in all).
-            using var provider = new QuoteProvider(new AesmClient(new AesmClientOptions { SocketPath = socketPath }),
-                new QuoteProviderOptions { RetryWhenCannotConnect = false, MaxUnavailableRetries = 5 });
+            // helper stopping mid-request) is still retried a few times (about 1.5 s in all). --wait-for-helper acts
+            // as a workload does instead: the library's default recovery across a helper's restart.
+            var options = parse.GetValue(waitForHelper)
+                ? new QuoteProviderOptions()
+                : new QuoteProviderOptions { RetryWhenCannotConnect = false, MaxUnavailableRetries = 5 };
+            using var provider = new QuoteProvider(new AesmClient(new AesmClientOptions { SocketPath = socketPath }), options);
             var quote = await provider.GetQuoteAsync(CreateReport, cancellationToken).ConfigureAwait(false);
             var path = Path.GetFullPath(parse.GetValue(output)!);
             await File.WriteAllBytesAsync(path, quote, cancellationToken).ConfigureAwait(false);

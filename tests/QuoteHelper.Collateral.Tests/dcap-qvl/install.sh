@@ -4,6 +4,14 @@
 # (tests/QuoteHelper.Testing/DcapQvlPackage.cs), once per clone.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
+# Test assemblies run in parallel and more than one may install at once: one at a time (npm ci replaces node_modules),
+# and a second caller finds the package installed.
+exec 9>.install.lock
+flock 9
+if [[ -f node_modules/@phala/dcap-qvl/package.json ]] && [[ -z "${FORCE_INSTALL:-}" ]]; then
+  echo "install.sh: @phala/dcap-qvl is installed"
+  exit 0
+fi
 if ! command -v npm >/dev/null 2>&1; then
   echo "install.sh: npm is missing (Debian: apt-get install -y nodejs npm)" >&2
   exit 1
