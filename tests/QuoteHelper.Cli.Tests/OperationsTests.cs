@@ -10,7 +10,7 @@ namespace QuoteHelper.Cli.Tests;
 /// Operating the helper (issue 4): zero-downtime handover under load, crash and restart, SIGTERM drain, metrics,
 /// health probes, and the peer policy with peers of another uid. Real processes, real signals, real sockets.
 /// </summary>
-public sealed class OperationsTests(ITestOutputHelper output) : IDisposable
+public sealed class OperationsTests(ITestOutputHelper output, OtherUserCli otherUserCli) : IDisposable, IClassFixture<OtherUserCli>
 {
     private static readonly TimeSpan s_start = TimeSpan.FromSeconds(30);
     private readonly TempDirectory _temp = new();
@@ -323,7 +323,7 @@ public sealed class OperationsTests(ITestOutputHelper output) : IDisposable
         File.SetUnixFileMode(_temp.Path, (UnixFileMode)0b111_101_101);
     }
 
-    private static (int ExitCode, string Output) RunAs(int uid, params string[] arguments)
+    private (int ExitCode, string Output) RunAs(int uid, params string[] arguments)
     {
         var info = new ProcessStartInfo("setpriv")
         {
@@ -331,7 +331,7 @@ public sealed class OperationsTests(ITestOutputHelper output) : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "dotnet", Path.Combine(AppContext.BaseDirectory, "quote-helper.dll") }.Concat(arguments))
+        foreach (var argument in new[] { $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "dotnet", otherUserCli.Dll }.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }

@@ -15,6 +15,7 @@ internal sealed class Node : IDisposable
     private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("qh-pods-");
     private readonly List<string> _pods = [];
     private readonly string _prefix = "qh-" + Guid.NewGuid().ToString("N")[..6];
+    private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1;
 
     public Node()
     {
@@ -130,6 +131,17 @@ internal sealed class Node : IDisposable
     public static ProcessResult Exec(string container, IEnumerable<string> command, TimeSpan? timeout = null) =>
         Podman.Run(timeout ?? TimeSpan.FromSeconds(60), ["exec", container, .. command]);
 
+    /// <summary>Waits (bounded) until the container's standard output contains <paramref name="text"/>.</summary>
+    public static void WaitForLog(string container, string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Podman.Run("logs", container).StdOut.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(clock.Elapsed < timeout, $"no '{text}' in {container}'s log after {timeout.TotalSeconds} s\n{Logs(container)}");
+            Thread.Sleep(250);
+        }
+    }
+
     public static string Logs(string container)
     {
         var result = Podman.Run("logs", container);
@@ -146,6 +158,28 @@ internal sealed class Node : IDisposable
             }
         }
 
+        RemoveAnonymousVolumes();
         _temp.Delete(recursive: true);
+    }
+
+    /// <summary>
+    /// The anonymous volumes podman made for this node's pods: the image's VOLUMEs in a container that does not mount
+    /// them itself (the sample Job's). `pod rm` leaves them, and an init container's cannot even be found by its
+    /// container (podman removes init containers that exited 0). So: the dangling anonymous volumes (64 hex digits, in
+    /// use by no container) created since this node was made.
+    /// </summary>
+    private void RemoveAnonymousVolumes()
+    {
+        var volumes = Podman.Run("volume", "ls", "--filter", "dangling=true", "--format", "{{.Name}} {{.CreatedAt.Unix}}").StdOut
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' '))
+            .Where(f => f.Length == 2 && f[0].Length == 64 && f[0].All(char.IsAsciiHexDigitLower)
+                && long.TryParse(f[1], System.Globalization.CultureInfo.InvariantCulture, out var created) && created >= _created)
+            .Select(f => f[0])
+            .ToList();
+        if (volumes.Count > 0)
+        {
+            Podman.Run(s_podmanTimeout, ["volume", "rm", .. volumes]);
+        }
     }
 }

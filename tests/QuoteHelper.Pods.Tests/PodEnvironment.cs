@@ -6,14 +6,17 @@ namespace QuoteHelper.Pods.Tests;
 /// <summary>
 /// Once per test run: podman, runc and debootstrap (deploy/tools/install-podman.sh installs what is missing; a tool
 /// still missing FAILS every test, never skips it), Helm (deploy/tools/install-helm.sh), the image built offline by
-/// deploy/image/build-local.sh under names of this run, and the chart's DaemonSet rendered with its default values.
+/// deploy/image/build-local.sh under names of this run, and the chart's DaemonSet and sample Job rendered with its default values (plus sampleWorkload.enabled=true, as
+/// deploy/render.sh renders deploy/examples/sample-workload.yaml).
 /// Dispose removes the images of the build (build-local.sh --remove). QH_PODS_IMAGE=NAME uses an existing image instead (not built, not removed;
 /// for iterating on the tests).
 /// </summary>
 public sealed class PodEnvironment : IDisposable
 {
     private readonly string _baseImage;
+    private readonly Lazy<string> _rendered;
     private readonly Lazy<V1DaemonSet> _daemonSet;
+    private readonly Lazy<V1Job> _sampleJob;
     private readonly Lazy<string> _image;
     private List<string>? _pauseImagesBefore;
 
@@ -24,7 +27,9 @@ public sealed class PodEnvironment : IDisposable
         _baseImage = $"localhost/qh-pods-test-base:{run}";
         // Lazy: a failure is reported by each test that needs the environment, with the script's output.
         _image = new Lazy<string>(Build);
-        _daemonSet = new Lazy<V1DaemonSet>(Render);
+        _rendered = new Lazy<string>(Render);
+        _daemonSet = new Lazy<V1DaemonSet>(() => Single<V1DaemonSet>("DaemonSet"));
+        _sampleJob = new Lazy<V1Job>(() => Single<V1Job>("Job"));
     }
 
     public string ImageName { get; }
@@ -34,6 +39,9 @@ public sealed class PodEnvironment : IDisposable
 
     /// <summary>The chart's DaemonSet (default values: simulation), as `helm template` renders it.</summary>
     public V1DaemonSet DaemonSet => _daemonSet.Value;
+
+    /// <summary>The chart's sample workload Job (simulation, sampleWorkload.enabled=true), as `helm template` renders it.</summary>
+    public V1Job SampleJob => _sampleJob.Value;
 
     public void Dispose()
     {
@@ -80,7 +88,16 @@ public sealed class PodEnvironment : IDisposable
         return ImageName;
     }
 
-    private static V1DaemonSet Render()
+    /// <summary>The one object of <paramref name="kind"/> in the rendering (other objects are not this suite's business).</summary>
+    private T Single<T>(string kind)
+    {
+        var documents = _rendered.Value.Split("\n---", StringSplitOptions.RemoveEmptyEntries)
+            .Where(d => d.Contains($"\nkind: {kind}\n", StringComparison.Ordinal))
+            .ToList();
+        return KubernetesYaml.Deserialize<T>(Assert.Single(documents).Trim().TrimStart('-'));
+    }
+
+    private static string Render()
     {
         if (!File.Exists(Repo.HelmBinary))
         {
@@ -98,14 +115,10 @@ public sealed class PodEnvironment : IDisposable
                 ["HELM_DATA_HOME"] = Path.Combine(home.FullName, "data"),
                 ["HOME"] = home.FullName,
             };
-            var result = ProcessRunner.Run(Repo.HelmBinary, ["template", "quote-helper", Repo.Chart, "--namespace", "kube-system"], environment, TimeSpan.FromSeconds(60));
+            var result = ProcessRunner.Run(Repo.HelmBinary, ["template", "quote-helper", Repo.Chart, "--namespace", "kube-system", "--set", "sampleWorkload.enabled=true"], environment, TimeSpan.FromSeconds(60));
             Assert.True(result.ExitCode == 0, result.ToString());
 
-            // Only the DaemonSet is read (other objects, present or added later, are not this suite's business).
-            var documents = result.StdOut.Split("\n---", StringSplitOptions.RemoveEmptyEntries)
-                .Where(d => d.Contains("\nkind: DaemonSet\n", StringComparison.Ordinal))
-                .ToList();
-            return KubernetesYaml.Deserialize<V1DaemonSet>(Assert.Single(documents).Trim().TrimStart('-'));
+            return result.StdOut;
         }
         finally
         {

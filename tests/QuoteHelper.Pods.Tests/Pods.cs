@@ -139,6 +139,15 @@ internal static class Pods
         };
     }
 
+    /// <summary>The pod's IP address on podman's network (its infra container's), as the kubelet and Services reach it.</summary>
+    public static string IpAddress(string pod)
+    {
+        var infra = Podman.Ok("pod", "inspect", "--format", "{{.InfraContainerID}}", pod).Trim();
+        var ip = Podman.Ok("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", infra).Trim();
+        Assert.False(string.IsNullOrEmpty(ip), $"pod {pod} has no IP address");
+        return ip;
+    }
+
     /// <summary>The ECDSA attestation public key of a v3 quote: header 48, report body 384, signature length 4, ISV report signature 64, then the key (64).</summary>
     public static string AttestationKey(byte[] quote)
     {

@@ -42,7 +42,7 @@ public sealed class RollingUpdateTests(PodEnvironment environment) : IDisposable
         var clock = Stopwatch.StartNew();
         var surge = _node.Play(_node.HelperPod(DaemonSet, "new", environment.Image));
         var oldHelper = Pods.Container(old, Pods.Helper);
-        WaitForLog(oldHelper, "Handed the socket", TimeSpan.FromSeconds(60));
+        Node.WaitForLog(oldHelper, "Handed the socket", TimeSpan.FromSeconds(60));
         var handover = clock.Elapsed;
         Pods.WaitServing(DaemonSet, surge);
 
@@ -89,15 +89,6 @@ public sealed class RollingUpdateTests(PodEnvironment environment) : IDisposable
         return File.ReadAllBytes(_node.HostPath($"/out/{name}/quote.bin"));
     }
 
-    private static void WaitForLog(string container, string text, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!Podman.Run("logs", container).StdOut.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(clock.Elapsed < timeout, $"no '{text}' in {container}'s log after {timeout.TotalSeconds} s\n{Node.Logs(container)}");
-            Thread.Sleep(250);
-        }
-    }
 
     /// <summary>An httpGet probe as the kubelet makes it: to the pod's IP, the named or numbered port, the path.</summary>
     private HttpStatusCode Probe(string pod, V1Probe probe)
@@ -109,9 +100,7 @@ public sealed class RollingUpdateTests(PodEnvironment environment) : IDisposable
             number = Assert.Single(Pods.HelperContainer(DaemonSet).Ports, p => p.Name == port).ContainerPort;
         }
 
-        var infra = Podman.Ok("pod", "inspect", "--format", "{{.InfraContainerID}}", pod).Trim();
-        var ip = Podman.Ok("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", infra).Trim();
-        Assert.False(string.IsNullOrEmpty(ip), $"pod {pod} has no IP address");
+        var ip = Pods.IpAddress(pod);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(probe.TimeoutSeconds ?? 5) };
         using var response = http.GetAsync(new Uri($"http://{ip}:{number}{probe.HttpGet.Path}")).GetAwaiter().GetResult();
         return response.StatusCode;
