@@ -11,7 +11,7 @@ public sealed class RenderedManifestsTests
         var outDir = Directory.CreateTempSubdirectory("qh-render-");
         try
         {
-            var result = ProcessRunner.Run("bash", [Repo.RenderScript, outDir.FullName], new Dictionary<string, string> { ["HELM"] = Helm.Binary }, TimeSpan.FromSeconds(60));
+            var result = ProcessRunner.Run("bash", [Repo.RenderScript, outDir.FullName], new Dictionary<string, string> { ["HELM"] = HelmTool.InstalledBinary }, TimeSpan.FromSeconds(60));
             Assert.True(result.ExitCode == 0, result.ToString());
             foreach (var file in s_files)
             {

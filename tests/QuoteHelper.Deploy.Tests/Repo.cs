@@ -9,7 +9,6 @@ internal static class Repo
     public static string Chart => Path.Combine(Deploy, "helm", "quote-helper");
     public static string ValuesFile => Path.Combine(Chart, "values.yaml");
     public static string HardwareValuesFile => Path.Combine(Chart, "values-hardware.yaml");
-    public static string HelmBinary => Path.Combine(Deploy, "tools", "bin", "helm");
     public static string InstallHelmScript => Path.Combine(Deploy, "tools", "install-helm.sh");
     public static string RenderScript => Path.Combine(Deploy, "render.sh");
     public static string Dockerfile => Path.Combine(Deploy, "docker", "Dockerfile");

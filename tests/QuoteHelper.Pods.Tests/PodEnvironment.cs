@@ -99,30 +99,8 @@ public sealed class PodEnvironment : IDisposable
 
     private static string Render()
     {
-        if (!File.Exists(Repo.HelmBinary))
-        {
-            var install = ProcessRunner.Run("bash", [Repo.InstallHelmScript], null, TimeSpan.FromMinutes(5));
-            Assert.True(install.ExitCode == 0, $"helm is needed (deploy/tools/install-helm.sh):\n{install}");
-        }
-
-        var home = Directory.CreateTempSubdirectory("qh-pods-helm-");
-        try
-        {
-            var environment = new Dictionary<string, string>
-            {
-                ["HELM_CACHE_HOME"] = Path.Combine(home.FullName, "cache"),
-                ["HELM_CONFIG_HOME"] = Path.Combine(home.FullName, "config"),
-                ["HELM_DATA_HOME"] = Path.Combine(home.FullName, "data"),
-                ["HOME"] = home.FullName,
-            };
-            var result = ProcessRunner.Run(Repo.HelmBinary, ["template", "quote-helper", Repo.Chart, "--namespace", "kube-system", "--set", "sampleWorkload.enabled=true"], environment, TimeSpan.FromSeconds(60));
-            Assert.True(result.ExitCode == 0, result.ToString());
-
-            return result.StdOut;
-        }
-        finally
-        {
-            home.Delete(recursive: true);
-        }
+        var result = HelmTool.Run("template", "quote-helper", Repo.Chart, "--namespace", "kube-system", "--set", "sampleWorkload.enabled=true");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.StdOut;
     }
 }

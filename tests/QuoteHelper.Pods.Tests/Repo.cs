@@ -6,8 +6,6 @@ internal static class Repo
     public static string Root { get; } = FindRoot();
 
     public static string Chart => Path.Combine(Root, "deploy", "helm", "quote-helper");
-    public static string HelmBinary => Path.Combine(Root, "deploy", "tools", "bin", "helm");
-    public static string InstallHelmScript => Path.Combine(Root, "deploy", "tools", "install-helm.sh");
     public static string InstallPodmanScript => Path.Combine(Root, "deploy", "tools", "install-podman.sh");
     public static string BuildImageScript => Path.Combine(Root, "deploy", "image", "build-local.sh");
     public static string ContainersConf => Path.Combine(Root, "deploy", "podman", "containers.conf");
