@@ -12,6 +12,9 @@ namespace QuoteHelper.Daemon;
 /// </summary>
 public static class SimulationDaemon
 {
+    // The simulated CPU file: 0644, world-readable (every simulated enclave on the node reads it).
+    private const UnixFileMode CpuFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
     /// <summary>Opens the platform, publishes the simulated CPU and starts serving.</summary>
     /// <exception cref="AddressInUseException">A live service already listens on the socket path.</exception>
     /// <exception cref="InvalidDataException">The state directory holds an unreadable state.</exception>
@@ -95,15 +98,10 @@ public static class SimulationDaemon
         }
         else
         {
-            AtomicFile.Write(path, previous,
-                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            AtomicFile.Write(path, previous, CpuFileMode);
         }
     }
 
     // Atomic and world-readable: every simulated enclave on the node may EREPORT. The directory exists (EnsureDirectory).
-    private static void PublishSimulatedCpu(SimulatedCpu cpu, string path)
-    {
-        AtomicFile.Write(path, cpu.ToJson(),
-            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-    }
+    private static void PublishSimulatedCpu(SimulatedCpu cpu, string path) => AtomicFile.Write(path, cpu.ToJson(), CpuFileMode);
 }

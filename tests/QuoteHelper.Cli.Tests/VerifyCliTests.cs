@@ -185,7 +185,7 @@ public sealed class VerifyCliTests
     [Fact]
     public void Docs_VerifyJsonMembersAndCollateralItems_MatchTheCode()
     {
-        var cli = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "cli.md"));
+        var cli = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "cli.md"));
         var (code, output) = CliProcess.Run(s_timeout, "verify", Quote, "--collateral", Collateral, "--at", "1752919277", "--json");
         Assert.True(code == 0, output);
         using var json = JsonDocument.Parse(output);
@@ -201,19 +201,6 @@ public sealed class VerifyCliTests
 
     private static IEnumerable<string> Backticked(string text) =>
         System.Text.RegularExpressions.Regex.Matches(text, "`([A-Za-z]+)`").Select(m => m.Groups[1].Value);
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "QuoteHelper.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No QuoteHelper.sln above {AppContext.BaseDirectory}.");
-    }
 
     [Fact]
     public void Verify_Json_ApostrophesStayReadable()

@@ -29,20 +29,7 @@ public sealed class ErrorsDocTests : IDisposable
     // The second cell of the row "| <row> | `<message>` | … |" in the table of §5.1.
     private static string DocumentedMessage(string row)
     {
-        var line = Assert.Single(File.ReadLines(Path.Combine(RepositoryRoot(), "docs", "errors.md")), l => l.StartsWith($"| {row} |", StringComparison.Ordinal));
+        var line = Assert.Single(File.ReadLines(Path.Combine(RepositoryRoot.Path, "docs", "errors.md")), l => l.StartsWith($"| {row} |", StringComparison.Ordinal));
         return line.Split(" | ")[1].Trim('`');
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "QuoteHelper.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No QuoteHelper.sln above {AppContext.BaseDirectory}.");
     }
 }

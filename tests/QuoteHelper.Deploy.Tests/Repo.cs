@@ -3,7 +3,7 @@ namespace QuoteHelper.Deploy.Tests;
 /// <summary>Paths in the checkout the tests run from.</summary>
 internal static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepositoryRoot.Path;
 
     public static string Deploy => Path.Combine(Root, "deploy");
     public static string Chart => Path.Combine(Deploy, "helm", "quote-helper");
@@ -16,17 +16,4 @@ internal static class Repo
     public static string SystemdHardwareDropIn => Path.Combine(Deploy, "systemd", "hardware.conf");
 
     public static string Read(params string[] relative) => File.ReadAllText(Path.Combine([Root, .. relative]));
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "QuoteHelper.sln")) && Directory.Exists(Path.Combine(dir.FullName, "deploy")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no repository root (QuoteHelper.sln + deploy/) above {AppContext.BaseDirectory}");
-    }
 }

@@ -64,17 +64,17 @@ internal static class CollateralImportCommand
             var tcbChain = ReadChain(parse.GetValue(tcbInfoChain)!, "--tcb-info-issuer-chain", TcbInfoChainHeaders);
             var qeChain = parse.GetValue(qeIdentityChain) is { } qe ? ReadChain(qe, "--qe-identity-issuer-chain", QeIdentityChainHeaders) : tcbChain;
             var crlChain = ReadChain(parse.GetValue(pckCrlChain)!, "--pck-crl-issuer-chain", PckCrlChainHeaders);
-            var tcbBody = ReadFile(parse.GetValue(tcbInfo)!, "--tcb-info", CollateralLimits.MaxDocumentLength);
-            var qeBody = ReadFile(parse.GetValue(qeIdentity)!, "--qe-identity", CollateralLimits.MaxDocumentLength);
-            var pckCrlBytes = ReadFile(parse.GetValue(pckCrl)!, "--pck-crl", MaxCrlFileLength);
-            var rootCrlBytes = ReadFile(parse.GetValue(rootCaCrl)!, "--root-ca-crl", MaxCrlFileLength);
+            var tcbBody = CommonOptions.ReadCapped(parse.GetValue(tcbInfo)!, CollateralLimits.MaxDocumentLength, "--tcb-info");
+            var qeBody = CommonOptions.ReadCapped(parse.GetValue(qeIdentity)!, CollateralLimits.MaxDocumentLength, "--qe-identity");
+            var pckCrlBytes = CommonOptions.ReadCapped(parse.GetValue(pckCrl)!, MaxCrlFileLength, "--pck-crl");
+            var rootCrlBytes = CommonOptions.ReadCapped(parse.GetValue(rootCaCrl)!, MaxCrlFileLength, "--root-ca-crl");
             string? chain = null;
             if (parse.GetValue(pckChain) is { Length: > 0 } chainFiles)
             {
                 // Each file ends with a line break in practice; one is added where it does not, so PEM blocks never touch.
                 chain = string.Concat(chainFiles.Select(file =>
                 {
-                    var text = Encoding.ASCII.GetString(ReadFile(file, "--pck-chain", CollateralLimits.MaxChainLength));
+                    var text = Encoding.ASCII.GetString(CommonOptions.ReadCapped(file, CollateralLimits.MaxChainLength, "--pck-chain"));
                     return text.EndsWith('\n') ? text : text + "\n";
                 }));
             }
@@ -98,7 +98,7 @@ internal static class CollateralImportCommand
         string text;
         if (File.Exists(value))
         {
-            text = Encoding.UTF8.GetString(ReadFile(value, option, MaxChainFileLength));
+            text = Encoding.UTF8.GetString(CommonOptions.ReadCapped(value, MaxChainFileLength, option));
         }
         else if (value.Contains("BEGIN", StringComparison.Ordinal))
         {
@@ -196,19 +196,6 @@ internal static class CollateralImportCommand
         return $"TCB Info v{Text(tcb.RootElement, "version")} for FMSPC {Text(tcb.RootElement, "fmspc")} (issued {Text(tcb.RootElement, "issueDate")}, " +
                $"next update {Text(tcb.RootElement, "nextUpdate")}), QE Identity {Text(qe.RootElement, "id")} (next update {Text(qe.RootElement, "nextUpdate")})" +
                (collateral.PckCertificateChain is null ? string.Empty : ", with a PCK chain");
-    }
-
-    private static byte[] ReadFile(string path, string option, int cap)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"{option}: {path} does not exist.", path);
-        }
-
-        return info.Length > cap
-            ? throw new InvalidDataException($"{option}: {path} is {info.Length} bytes, above the {cap}-byte cap.")
-            : File.ReadAllBytes(path);
     }
 
     private static string Shorten(string value) => value.Length <= 60 ? value : value[..57] + "...";

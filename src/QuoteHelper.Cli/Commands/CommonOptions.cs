@@ -61,6 +61,26 @@ internal static class CommonOptions
     public static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8).PadLeft(3, '0');
 
     public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Reads an input file whose size the verb bounds: a missing file and one above <paramref name="cap"/> are
+    /// refused before anything is read. <paramref name="option"/>, when given, starts the message ("--pck-crl: …").
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/> (exit code 65).</exception>
+    /// <exception cref="InvalidDataException">The file is larger than <paramref name="cap"/> (exit code 65).</exception>
+    public static byte[] ReadCapped(string path, int cap, string? option = null)
+    {
+        var prefix = option is null ? string.Empty : option + ": ";
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"{prefix}{path} does not exist.", path);
+        }
+
+        return info.Length > cap
+            ? throw new InvalidDataException($"{prefix}{path} is {info.Length} bytes, above the {cap}-byte cap.")
+            : File.ReadAllBytes(path);
+    }
 }
 
 /// <summary>A command-line mistake: printed as one line, exit code 64 (EX_USAGE).</summary>

@@ -58,16 +58,14 @@ internal static class TimeArgument
 
         // RFC 3339 allows lower-case 't' and 'z'; K accepts "Z", "+hh:mm" and nothing, so a missing offset is refused below.
         var normalised = value.Replace('t', 'T').Replace('z', 'Z');
-        if (DateTimeOffset.TryParseExact(normalised, s_formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) &&
-            HasOffset(normalised))
+        var isTime = DateTimeOffset.TryParseExact(normalised, s_formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed);
+        if (isTime && HasOffset(normalised))
         {
             time = parsed;
             return true;
         }
 
-        error = DateTimeOffset.TryParseExact(normalised, s_formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
-            ? $"'{text}' has no offset: add Z for UTC (or +hh:mm)."
-            : $"'{text}' is not a time: give {Forms}.";
+        error = isTime ? $"'{text}' has no offset: add Z for UTC (or +hh:mm)." : $"'{text}' is not a time: give {Forms}.";
         return false;
     }
 

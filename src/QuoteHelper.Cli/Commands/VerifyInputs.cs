@@ -25,11 +25,11 @@ internal sealed class VerifyInputs
     public (byte[] Quote, QuoteCollateral Collateral, QuoteVerifierOptions Options, DateTimeOffset At) Load(
         ParseResult parse, bool strict, string? pckChainPath, bool strictTime = false)
     {
-        var quote = ReadCapped(parse.GetValue(Quote)!, QuoteLimits.MaxQuoteLength);
+        var quote = CommonOptions.ReadCapped(parse.GetValue(Quote)!, QuoteLimits.MaxQuoteLength);
         QuoteCollateral collateral;
         try
         {
-            collateral = QuoteCollateralJson.Parse(ReadCapped(parse.GetValue(Collateral)!, CollateralLimits.MaxDocumentLength));
+            collateral = QuoteCollateralJson.Parse(CommonOptions.ReadCapped(parse.GetValue(Collateral)!, CollateralLimits.MaxDocumentLength));
         }
         catch (CollateralFormatException e)
         {
@@ -46,7 +46,7 @@ internal sealed class VerifyInputs
         {
             try
             {
-                root = QuoteVerifierOptions.LoadRoot(ReadCapped(rootPath, 64 * 1024));
+                root = QuoteVerifierOptions.LoadRoot(CommonOptions.ReadCapped(rootPath, 64 * 1024));
             }
             catch (System.Security.Cryptography.CryptographicException e)
             {
@@ -57,18 +57,5 @@ internal sealed class VerifyInputs
         // The host reads the clock; the library never does (house-style habit 8).
         var at = parse.GetValue(At) ?? DateTimeOffset.UtcNow;
         return (quote, collateral, new QuoteVerifierOptions { TrustedRootDer = root, StrictExpiry = strict, StrictValidityStart = strictTime }, at);
-    }
-
-    private static byte[] ReadCapped(string path, int cap)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"{path} does not exist.", path);
-        }
-
-        return info.Length > cap
-            ? throw new InvalidDataException($"{path} is {info.Length} bytes, above the {cap}-byte cap.")
-            : File.ReadAllBytes(path);
     }
 }
